@@ -1,0 +1,4 @@
+"""The crmshell node daemon and the libraries it owns (CIB, scheduler, ...).
+
+Nothing under `daemon` imports `crmshell`: dependencies point from the shell to the daemon.
+"""

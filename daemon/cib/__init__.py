@@ -1,0 +1,1 @@
+"""The CIB document: loading, versions, ids, schema validation, v2 patchsets, persistence."""

@@ -1,0 +1,27 @@
+"""Errors the shell reports to the user: each says what went wrong and, where known, where.
+
+Commands raise these instead of printing, so the front end (REPL, one-shot, batch) decides
+how to show them: a batch prefixes `FILE:LINE:COLUMN:`, the REPL just the message.
+"""
+
+from __future__ import annotations
+
+
+class ShellError(Exception):
+    """A refusal the user can act on; `column` (1-based, within the statement) when known."""
+
+    def __init__(self, message: str, *, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(ShellError):
+    """A command was called with the wrong arguments; the message carries the usage line."""
+
+
+class NeedsDaemon(ShellError):
+    """The command needs the node daemon, which this build does not run yet."""

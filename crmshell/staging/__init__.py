@@ -1,0 +1,1 @@
+"""The staged CIB: what `configure` edits before `commit` turns it into a patch."""

@@ -1,0 +1,1 @@
+"""The command framework shared by the REPL, one-shot argv and batch input."""

@@ -1,0 +1,107 @@
+"""Everything a command needs, passed explicitly: no module-level singletons.
+
+A test builds a `ShellContext` on a CIB file and calls level methods directly. The staged CIB
+and the agent catalogue are created on first use, so commands that need neither (help,
+--version, navigation) never load lxml or run agents.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Mapping, TextIO
+
+from crmshell.errors import ShellError
+
+if TYPE_CHECKING:
+    from crmshell.agents import AgentCatalog
+    from crmshell.cibsource import CibSource
+    from crmshell.staging.staged import StagedCib
+
+
+@dataclass
+class Transaction:
+    """What the batch rules need to know about the commands since the last commit."""
+
+    first_line: int | None = None
+    failed: bool = False
+    errors: int = 0
+
+    def fail(self) -> None:
+        self.failed = True
+
+
+@dataclass
+class Options:
+    cib_file: str | None = None
+    shadow: str | None = None
+    interactive: bool = False
+    batch: bool = False
+    colour: bool = False
+    force: bool = False
+
+
+@dataclass
+class ShellContext:
+    options: Options
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    # Asks the user a question with fixed answers; None means "not interactive, apply the rules".
+    ask: Callable[[str, list[str]], str] | None = None
+    transaction: Transaction = field(default_factory=Transaction)
+    # Comment lines seen in a batch, waiting for the next definition.
+    pending_comments: list[str] = field(default_factory=list)
+    _source: "CibSource | None" = None
+    _staged: "StagedCib | None" = None
+    _catalog: "AgentCatalog | None" = None
+
+    # -- output ----------------------------------------------------------------------------
+    def write(self, text: str) -> None:
+        if text:
+            self.out.write(text if text.endswith("\n") else text + "\n")
+
+    def write_lines(self, lines: list[str]) -> None:
+        self.write("\n".join(lines))
+
+    def note(self, message: str) -> None:
+        self.err.write(f"note: {message}\n")
+
+    def warn(self, message: str) -> None:
+        self.err.write(f"warning: {message}\n")
+
+    # -- the CIB ---------------------------------------------------------------------------
+    @property
+    def source(self) -> "CibSource":
+        if self._source is None:
+            from crmshell.cibsource import source_from_options
+
+            self._source = source_from_options(self.options, self.env)
+        return self._source
+
+    def switch_source(self, source: "CibSource") -> None:
+        """Point the session at another CIB (cib use); refuses while changes are pending."""
+        if self._staged is not None and self._staged.has_changes():
+            raise ShellError("there are uncommitted changes; commit or discard them first")
+        self._source = source
+        self._staged = None
+
+    @property
+    def staged(self) -> "StagedCib":
+        if self._staged is None:
+            from crmshell.staging.staged import StagedCib
+
+            self._staged = StagedCib(self.source)
+        return self._staged
+
+    def drop_staged(self) -> None:
+        self._staged = None
+
+    @property
+    def catalog(self) -> "AgentCatalog":
+        if self._catalog is None:
+            from crmshell.agents import AgentCatalog
+
+            self._catalog = AgentCatalog.from_env(self.env)
+        return self._catalog

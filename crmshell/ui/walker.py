@@ -1,0 +1,191 @@
+"""The context walker: resolves words against the current level and runs commands.
+
+One walker serves the REPL, one-shot argv and batch input, so a command behaves the same in
+all three. It owns navigation (cd, up/end/back, ls, help, quit); levels own their commands.
+Resolution is by exact name or unique prefix; anything else is refused with a suggestion,
+never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crmshell.errors import ShellError, UsageError
+from crmshell.ui.command import CommandSpec
+from crmshell.ui.level import Level
+from crmshell.ui.words import Word, split_words
+
+if TYPE_CHECKING:
+    from crmshell.ui.context import ShellContext
+
+NAVIGATION = {
+    "cd": "cd [<level>|..|/]: go to a level",
+    "up": "up: go up one level",
+    "end": "end: go up one level (alias of up)",
+    "back": "back: go up one level (alias of up)",
+    "ls": "ls: list the commands and levels here",
+    "help": "help [<topic>]: show help",
+    "quit": "quit: leave the shell",
+    "exit": "exit: leave the shell (alias of quit)",
+    "bye": "bye: leave the shell (alias of quit)",
+}
+
+
+class QuitSession(Exception):
+    """Raised by quit/exit/bye; the front end unwinds the levels and stops."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: str
+    expanded_from: str | None  # the prefix the user typed, when it was expanded
+
+
+def resolve_word(word: str, names: list[str], what: str = "command") -> Resolved:
+    if word in names:
+        return Resolved(word, None)
+    matches = sorted({n for n in names if n.startswith(word)})
+    if len(matches) == 1:
+        return Resolved(matches[0], word)
+    if len(matches) > 1:
+        raise ShellError(f"'{word}' is ambiguous: it could be {', '.join(matches)}")
+    close = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ShellError(f"unknown {what} '{word}'{hint}")
+
+
+class Walker:
+    def __init__(self, ctx: "ShellContext", root: type[Level]) -> None:
+        self.ctx = ctx
+        self.stack: list[Level] = [root(ctx)]
+
+    @property
+    def level(self) -> Level:
+        return self.stack[-1]
+
+    def path(self) -> list[str]:
+        return [lvl.name for lvl in self.stack[1:]]
+
+    def names_here(self) -> list[str]:
+        return [*self.level.lookup_names(), *NAVIGATION]
+
+    # -- running ---------------------------------------------------------------------------
+    def execute(self, text: str, *, column: int = 1, dry: bool = False) -> None:
+        """Run one logical statement; `dry` only checks it (used after a failed transaction)."""
+        words = split_words(text.replace("\\\n", "  "))
+        if not words:
+            return
+        self._run(words, text, 0, column, dry)
+
+    def _run(self, words: list[Word], text: str, index: int, column: int, dry: bool) -> None:
+        word = words[index]
+        try:
+            resolved = resolve_word(word.text, self.names_here())
+        except ShellError as err:
+            err.column = column + word.start
+            raise
+        if resolved.expanded_from is not None:
+            self.ctx.note(f"'{resolved.expanded_from}' expanded to '{resolved.name}'")
+        name = resolved.name
+        rest = words[index + 1 :]
+        if name in NAVIGATION:
+            self._navigate(name, [w.text for w in rest], dry)
+            return
+        level = self.level
+        canonical = level.lookup_names()[name]
+        if canonical in level.sublevels:
+            sub = level.sublevels[canonical](self.ctx)
+            self.stack.append(sub)
+            sub.on_enter()
+            if rest:
+                try:
+                    self._run(words, text, index + 1, column, dry)
+                except ShellError:
+                    # A failed command poisons the transaction, so leaving does not commit it.
+                    self.ctx.transaction.fail()
+                    self._leave(dry)
+                    raise
+                self._leave(dry)
+            return
+        spec = level.commands()[canonical]
+        self._call(level, spec, words, index, text, column, dry)
+
+    def _call(self, level: Level, spec: CommandSpec, words: list[Word], index: int,
+              text: str, column: int, dry: bool) -> None:
+        word = words[index]
+        if spec.raw:
+            statement = spec.name + text[word.end :]
+            offset = column + word.start
+            if dry:
+                check = getattr(level, "check_statement", None)
+                if check is not None:
+                    check(spec, statement, offset)
+                return
+            spec.func(level, self.ctx, statement, offset)
+            return
+        args = [w.text for w in words[index + 1 :]]
+        try:
+            spec.check_arity(args)
+        except UsageError as err:
+            err.column = column + word.start
+            raise
+        if dry:
+            return
+        spec.func(level, self.ctx, *args)
+
+    # -- navigation ------------------------------------------------------------------------
+    def _navigate(self, name: str, args: list[str], dry: bool) -> None:
+        if name in ("quit", "exit", "bye"):
+            raise QuitSession()
+        if name in ("up", "end", "back"):
+            if len(self.stack) > 1:
+                self._leave(dry)
+            return
+        if name == "ls":
+            self.ctx.write_lines(self.listing())
+            return
+        if name == "help":
+            from crmshell.ui.help import help_text
+
+            self.ctx.write(help_text(self, args))
+            return
+        # cd
+        if len(args) > 1:
+            raise UsageError("cd: too many arguments; usage: cd [<level>|..|/]")
+        target = args[0] if args else "/"
+        for part in ([""] if target.startswith("/") else []) + [p for p in target.split("/") if p]:
+            if part == "":
+                while len(self.stack) > 1:
+                    self._leave(dry)
+            elif part == "..":
+                if len(self.stack) > 1:
+                    self._leave(dry)
+            else:
+                names = list(self.level.sublevels)
+                sub = resolve_word(part, names, "level").name
+                lvl = self.level.sublevels[sub](self.ctx)
+                self.stack.append(lvl)
+                lvl.on_enter()
+        if target == "/" and len(self.stack) > 1:
+            while len(self.stack) > 1:
+                self._leave(dry)
+
+    def _leave(self, dry: bool = False) -> None:
+        level = self.stack[-1]
+        if not dry:
+            level.on_leave()
+        self.stack.pop()
+
+    def leave_all(self, dry: bool = False) -> None:
+        """Unwind to the root, running each level's leave hook (end of batch, quit)."""
+        while len(self.stack) > 1:
+            self._leave(dry)
+
+    def listing(self) -> list[str]:
+        level = self.level
+        lines = [f"{name:<14} level: {cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        for spec in sorted(level.commands().values(), key=lambda s: s.name):
+            lines.append(f"{spec.name:<14} {spec.summary}")
+        return lines

@@ -1,0 +1,89 @@
+"""The XML forms of `show`: the `xml <...>` fallback for one object and `show xml`.
+
+crmsh prints XML from its loaded copy of the CIB, which it has tidied first: default-valued
+attributes dropped, whitespace text removed, child resources moved behind a container's
+attribute sets. `sanitized_copy` does the same to a private copy, never to the caller's tree.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterable
+
+from lxml import etree
+
+from crmshell.lang.render_text import DEFAULTED_ATTRIBUTES, RenderContext, is_comment
+
+_CONTAINERS = ("group", "clone", "master", "bundle")
+_CHILD_RESOURCES = ("group", "primitive")
+# Sections crmsh's empty document always has, in this order; others follow as first used.
+_REQUIRED_SECTIONS = ("crm_config", "nodes", "resources", "constraints")
+
+
+def sanitize(elem: etree._Element) -> None:
+    """Tidy a private copy the way crmsh's loader tidies the CIB (in place)."""
+    for node in elem.iter():
+        if is_comment(node):
+            continue
+        if not isinstance(node.tag, str):
+            continue
+        node.text = None
+        node.tail = None
+        defaults = DEFAULTED_ATTRIBUTES.get(node.tag)
+        if defaults:
+            for name, value in defaults.items():
+                if node.get(name) == value:
+                    del node.attrib[name]
+        if node.tag in _CONTAINERS:
+            moved = [c for c in node if c.tag in _CHILD_RESOURCES]
+            for child in moved:
+                node.remove(child)
+                node.append(child)
+
+
+def sanitized_copy(elem: etree._Element) -> etree._Element:
+    clone = copy.deepcopy(elem)
+    clone.tail = None
+    sanitize(clone)
+    return clone
+
+
+def _pretty_lines(elem: etree._Element) -> list[str]:
+    text = etree.tostring(elem, pretty_print=True, encoding="unicode", with_tail=False)
+    return [line for line in text.split("\n") if line]
+
+
+def xml_fallback(elem: etree._Element) -> str:
+    """`xml <element ...> \\` lines, as crmsh shows objects its language cannot express."""
+    return "xml " + " \\\n".join(_pretty_lines(sanitized_copy(elem)))
+
+
+def obscure_values(elem: etree._Element, ctx: RenderContext) -> None:
+    for nvpair in elem.iter("nvpair"):
+        if "value" in nvpair.attrib:
+            nvpair.set("value", ctx.shown_value(nvpair.get("name"), nvpair.get("value")) or "")
+
+
+def xml_document(cib_attrib: Iterable[tuple[str, str]], tops: list[tuple[str, etree._Element]],
+                 ctx: RenderContext) -> str:
+    """`show xml`: a fresh `<cib>` with the given top-level objects under their sections.
+
+    tops: (section path, object element) in crmsh's order; the section path is relative to
+    `configuration` (`resources`, `rsc_defaults`, or `` for fencing-topology).
+    """
+    cib = etree.Element("cib")
+    for name, value in cib_attrib:
+        cib.set(name, value)
+    conf = etree.SubElement(cib, "configuration")
+    sections = {name: etree.SubElement(conf, name) for name in _REQUIRED_SECTIONS}
+    for section, elem in tops:
+        if section:
+            parent = sections.get(section)
+            if parent is None:
+                parent = sections[section] = etree.SubElement(conf, section)
+        else:
+            parent = conf
+        parent.append(sanitized_copy(elem))
+    obscure_values(cib, ctx)
+    body = etree.tostring(cib, pretty_print=True, encoding="unicode")
+    return '<?xml version="1.0" ?>\n' + body

@@ -40,12 +40,12 @@ class FileSource:
     label: str
 
     def load(self):
-        from daemon.cib.document import load_cib_file
+        from daemon.cib.persist import load_cib_file
 
         return load_cib_file(self.path)
 
     def store(self, root) -> None:
-        from daemon.cib.document import write_cib_file
+        from daemon.cib.persist import write_cib_file
 
         write_cib_file(self.path, root)
 

@@ -6,6 +6,7 @@ stay fast; each front end imports what it needs when it runs.
 
 from __future__ import annotations
 
+import os
 import sys
 
 USAGE = """\
@@ -14,27 +15,113 @@ usage: crmshell [OPTIONS] [LEVEL ...] [COMMAND [ARGS ...]]
        crmshell [OPTIONS] < FILE
        crmshell simulate -x FILE [-S] [-R] [-s] [--explain RSC]
 
+Without a command, crmshell reads commands: interactively on a terminal, or as a batch from
+standard input. A batch is transactional: see 'help batch'.
+
 Options:
-  -f, --file FILE     run the commands in FILE as one batch ('-' reads standard input)
-  --cib-file PATH     work on the CIB in PATH instead of the live cluster (as CIB_file=PATH)
+  -f, --file FILE     run the commands in FILE as a batch ('-' reads standard input)
+  --cib-file PATH     work on the CIB in PATH instead of the live cluster (as CIB_file=PATH;
+                      a missing file starts from an empty CIB)
+  -F, --force         do not ask; commit even when verify finds errors
   -h, --help          show this help and exit
   --version           show the version and exit
+
+Exit status: 0 success (warnings may be printed), 1 errors, 2 usage errors.
 """
+
+
+class _Usage(Exception):
+    pass
+
+
+def _parse(args: list[str]) -> tuple[dict, list[str]]:
+    opts: dict = {"file": None, "cib_file": None, "force": False}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-") or arg == "-":
+            break
+        if arg == "--":
+            i += 1
+            break
+        name, eq, value = arg.partition("=")
+        if name in ("-f", "--file", "--cib-file"):
+            if not eq:
+                if i + 1 >= len(args):
+                    raise _Usage(f"option {name} needs a value")
+                i += 1
+                value = args[i]
+            opts["file" if name != "--cib-file" else "cib_file"] = value
+        elif arg in ("-F", "--force"):
+            opts["force"] = True
+        elif arg in ("-h", "--help"):
+            opts["help"] = True
+        elif arg == "--version":
+            opts["version"] = True
+        else:
+            raise _Usage(f"unknown option '{arg}'")
+        i += 1
+    return opts, args[i:]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--version"]:
-        from crmshell import __version__
-
-        print(f"crmshell {__version__}")
-        return 0
-    if args[:1] in (["-h"], ["--help"]):
-        sys.stdout.write(USAGE)
-        return 0
     if args[:1] == ["simulate"]:
         from crmshell.simulate_cli import main as simulate_main
 
         return simulate_main(args[1:])
-    sys.stderr.write(USAGE)
-    return 2
+    try:
+        opts, rest = _parse(args)
+    except _Usage as err:
+        sys.stderr.write(f"crmshell: {err}\n{USAGE}")
+        return 2
+    if opts.get("version"):
+        from crmshell import __version__
+
+        print(f"crmshell {__version__}")
+        return 0
+    if opts.get("help") and not rest:
+        sys.stdout.write(USAGE)
+        return 0
+    if opts["file"] and rest:
+        sys.stderr.write("crmshell: give either -f FILE or a command, not both\n")
+        return 2
+    try:
+        return _run(opts, rest)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def _run(opts: dict, rest: list[str]) -> int:
+    from crmshell.session import Session
+
+    session = Session.create(cib_file=opts["cib_file"], force=opts["force"],
+                             interactive=not rest and not opts["file"] and sys.stdin.isatty())
+    if opts["file"]:
+        path = opts["file"]
+        if path == "-":
+            return session.batch(sys.stdin.read(), "<stdin>")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as err:
+            sys.stderr.write(f"crmshell: cannot read {path}: {err.strerror}\n")
+            return 2
+        except UnicodeDecodeError as err:
+            sys.stderr.write(f"crmshell: {path} is not UTF-8 text: {err.reason} at byte {err.start}\n")
+            return 2
+        return session.batch(text, path)
+    if rest:
+        if opts.get("help"):
+            rest = [*rest, "--help"]
+        return session.one_shot(rest)
+    if sys.stdin.isatty():
+        return session.interactive()
+    return session.batch(sys.stdin.read(), "<stdin>")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

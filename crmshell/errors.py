@@ -25,3 +25,11 @@ class UsageError(ShellError):
 
 class NeedsDaemon(ShellError):
     """The command needs the node daemon, which this build does not run yet."""
+
+
+def reportable() -> tuple[type[BaseException], ...]:
+    """Every error a command may raise for the user to read (not a bug): report, don't crash."""
+    from crmshell.lang.errors import ParseError
+    from daemon.cib.errors import CibError
+
+    return (ShellError, ParseError, CibError)

@@ -10,7 +10,9 @@ commit is refused (naming what they changed) unless forced.
 from __future__ import annotations
 
 import copy
+import getpass
 import os
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -65,10 +67,10 @@ class StagedCib:
         self._adopt(self.source.load())
 
     def _adopt(self, doc) -> None:
-        from daemon.cib.versions import CibVersion
+        from daemon.cib.versions import read_version
 
         self.doc = doc
-        self.base_version = CibVersion.of(doc)
+        self.base_version = read_version(doc)
         self._base_config = None
         self._ids = None
         self._index = None
@@ -125,14 +127,14 @@ class StagedCib:
     # -- committing ------------------------------------------------------------------------
     def commit(self, *, force: bool = False) -> CommitResult:
         from daemon.cib.patchset import apply_patchset, changed_objects, make_patchset
-        from daemon.cib.versions import CibVersion
+        from daemon.cib.versions import CibVersion, read_version, stamp_update, write_version
 
         if not self.has_changes():
             return CommitResult(False, "nothing to commit")
         staged_config = self.configuration
         fast = self._stamp is not None and self._stamp == _stamp(self.source)
         current = self.doc if fast else self.source.load()
-        now = CibVersion.of(current)
+        now = read_version(current)
         moved = (now.admin_epoch, now.epoch) != (self.base_version.admin_epoch, self.base_version.epoch)
         if moved and not force:
             theirs = make_patchset(_shell(self.base_version, self.base_configuration),
@@ -146,13 +148,14 @@ class StagedCib:
         patch = make_patchset(_shell(now, self.base_configuration), _shell(target, staged_config))
         if fast:
             result = self.doc
-            target.apply_to(result)
+            write_version(result, target)
         elif moved:  # forced over a concurrent change: ours wins wholesale
             result = current
             result.replace(result.find("configuration"), copy.deepcopy(staged_config))
-            target.apply_to(result)
+            write_version(result, target)
         else:
             result = apply_patchset(current, patch)
+        stamp_update(result, when=time.time(), client="crmshell", user=_user())
         self.source.store(result)
         self._stamp = _stamp(self.source)
         self._adopt(result)
@@ -163,7 +166,16 @@ def _shell(version, configuration):
     """A <cib> holding only a version and a configuration: what a configuration patch compares."""
     from lxml import etree
 
+    from daemon.cib.versions import write_version
+
     root = etree.Element("cib")
-    version.apply_to(root)
+    write_version(root, version)
     root.append(copy.deepcopy(configuration))
     return root
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())

@@ -26,10 +26,17 @@ class Transaction:
 
     first_line: int | None = None
     failed: bool = False
-    errors: int = 0
 
     def fail(self) -> None:
         self.failed = True
+
+
+@dataclass
+class Location:
+    """Where the statement being run came from, for `FILE:LINE:COLUMN:` messages."""
+
+    source: str = "<command line>"
+    line: int = 1
 
 
 @dataclass
@@ -53,6 +60,15 @@ class ShellContext:
     transaction: Transaction = field(default_factory=Transaction)
     # Comment lines seen in a batch, waiting for the next definition.
     pending_comments: list[str] = field(default_factory=list)
+    location: Location = field(default_factory=Location)
+    # Line ranges of the transactions committed so far (for the batch summary).
+    committed: list[tuple[int, int]] = field(default_factory=list)
+    # Decides what happens to pending changes when `configure` is left; None applies the batch
+    # rules (commit a clean transaction, drop a failed one). The REPL asks instead.
+    on_pending_changes: Callable[["ShellContext"], None] | None = None
+    warnings: int = 0
+    # Set when a failed transaction was closed (not committed): a batch applies nothing more.
+    closed_failed: bool = False
     _source: "CibSource | None" = None
     _staged: "StagedCib | None" = None
     _catalog: "AgentCatalog | None" = None
@@ -68,8 +84,50 @@ class ShellContext:
     def note(self, message: str) -> None:
         self.err.write(f"note: {message}\n")
 
+    def info(self, message: str) -> None:
+        """Progress a person at the prompt wants to see; a batch stays quiet."""
+        if self.options.interactive:
+            self.err.write(f"{message}\n")
+
     def warn(self, message: str) -> None:
+        self.warnings += 1
         self.err.write(f"warning: {message}\n")
+
+    def error(self, message: str) -> None:
+        self.err.write(f"error: {message}\n")
+
+    def finding(self, finding) -> None:
+        """One verify finding, with the batch location when there is one."""
+        where = f"{self.location.source}:{self.location.line}: " if self.options.batch else ""
+        if finding.severity == "error":
+            self.err.write(f"{where}error: {finding.message}\n")
+        else:
+            self.warnings += 1
+            self.err.write(f"{where}warning: {finding.message}\n")
+
+    # -- transactions ----------------------------------------------------------------------
+    def transaction_committed(self) -> None:
+        start = self.transaction.first_line or self.location.line
+        self.committed.append((start, self.location.line))
+        self.transaction = Transaction()
+
+    def close_failed(self) -> None:
+        """The transaction is over and not committed: drop its staged changes."""
+        self.drop_staged()
+        self.closed_failed = True
+        self.transaction = Transaction()
+
+    def pending_changes(self) -> None:
+        """`configure` is being left with staged changes."""
+        if self.on_pending_changes is not None:
+            self.on_pending_changes(self)
+            return
+        if self.transaction.failed:
+            self.close_failed()
+            return
+        from crmshell.levels.configure import commit
+
+        commit(self)
 
     # -- the CIB ---------------------------------------------------------------------------
     @property
@@ -93,6 +151,10 @@ class ShellContext:
             from crmshell.staging.staged import StagedCib
 
             self._staged = StagedCib(self.source)
+        return self._staged
+
+    @property
+    def staged_if_loaded(self) -> "StagedCib | None":
         return self._staged
 
     def drop_staged(self) -> None:

@@ -1,0 +1,107 @@
+"""Batch input (`-f FILE`, standard input) as transactions.
+
+crmsh skips a failing line and commits the rest; we do not. Each `commit` line, leaving
+`configure`, and the end of input close a transaction. A transaction with a failed command, or
+whose verification finds errors, is not committed, and nothing after it is applied; the rest
+of the input is still parsed so every error is reported in one run. Errors read
+`FILE:LINE:COLUMN: message` followed by the statement, and one last line says what was
+committed and what was not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from crmshell.errors import ShellError, reportable
+from crmshell.ui.context import ShellContext, Transaction
+from crmshell.ui.walker import QuitSession, Walker
+
+
+@dataclass(frozen=True)
+class Statement:
+    line: int  # first physical line, 1-based
+    text: str  # with backslash-newline continuations kept
+    is_comment: bool = False
+
+
+def statements(text: str) -> Iterator[Statement]:
+    """Logical statements: continuation lines joined, blank lines dropped, comments marked."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start = i
+        chunk = [lines[i]]
+        while chunk[-1].endswith("\\") and i + 1 < len(lines):
+            i += 1
+            chunk.append(lines[i])
+        i += 1
+        joined = "\n".join(chunk)
+        stripped = joined.strip()
+        if not stripped:
+            continue
+        yield Statement(start + 1, joined, stripped.startswith("#"))
+
+
+def report(ctx: ShellContext, err: Exception, stmt_text: str) -> None:
+    column = getattr(err, "column", None) or 1
+    line = getattr(err, "line", None) or ctx.location.line
+    message = getattr(err, "message", None) or str(err)
+    if isinstance(err, ShellError) or not hasattr(err, "line"):
+        where = f"{ctx.location.source}:{line}:{column}"
+    else:  # a ParseError already names its own place
+        where = f"{err.source}:{err.line}:{err.column}"
+        message = getattr(err, "short_message", message)
+    ctx.err.write(f"{where}: {message}\n")
+    first = stmt_text.strip().splitlines()
+    if first:
+        shown = " ".join(part.strip().rstrip("\\").strip() for part in first)
+        ctx.err.write(f"    {shown}\n")
+
+
+def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
+    ctx.location.source = source
+    errors = 0
+    dry = False  # after a failed transaction: check the rest, apply nothing
+    last_line = 0
+    for stmt in statements(text):
+        ctx.location.line = stmt.line
+        last_line = stmt.line + stmt.text.count("\n")
+        if stmt.is_comment:
+            if not dry and walker.path() and walker.path()[0] == "configure":
+                ctx.pending_comments.append(stmt.text.strip())
+            continue
+        if ctx.transaction.first_line is None:
+            ctx.transaction.first_line = stmt.line
+        try:
+            walker.execute(stmt.text, dry=dry)
+        except QuitSession:
+            break
+        except reportable() as err:
+            errors += 1
+            ctx.transaction.fail()
+            report(ctx, err, stmt.text)
+        if ctx.closed_failed:
+            dry = True
+    ctx.location.line = last_line or 1
+    try:
+        walker.leave_all(dry=dry)
+    except reportable() as err:
+        errors += 1
+        ctx.transaction.fail()
+        ctx.err.write(f"{source}: end of input: {err}\n")
+    if errors:
+        ctx.err.write(summary(ctx, errors, source) + "\n")
+    return 1 if errors else 0
+
+
+def summary(ctx: ShellContext, errors: int, source: str) -> str:
+    plural = "s" if errors > 1 else ""
+    if ctx.committed:
+        done = ", ".join(f"lines {a}-{b}" if a != b else f"line {a}" for a, b in ctx.committed)
+        return (f"{source}: {errors} error{plural}; committed: {done}; "
+                f"everything after line {ctx.committed[-1][1]} was not committed")
+    return f"{source}: {errors} error{plural}; nothing was committed"
+
+
+__all__ = ["run_batch", "statements", "Statement", "Transaction"]

@@ -1,0 +1,1 @@
+"""The shell's levels, one module each; `root.RootLevel` ties them together."""

@@ -1,0 +1,117 @@
+"""The `cib` level: shadow CIBs, private copies of the configuration to try changes on.
+
+A shadow is a CIB file in the shadow directory. `new` copies the real CIB (the live cluster,
+or the file given with --cib-file/CIB_file) and switches the session to it; `commit` copies
+the shadow's configuration back, as `crm_shadow --commit` does.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+
+from crmshell.errors import ShellError, UsageError
+from crmshell.ui.command import command
+from crmshell.ui.level import Level
+
+
+class CibLevel(Level):
+    name = "cib"
+    summary = "shadow CIBs: try changes on a private copy, then commit them"
+
+    @command(usage="new <name> [empty] [force]")
+    def do_new(self, ctx, name: str, *flags: str) -> None:
+        """Create a shadow CIB from the real one (or empty) and switch to it."""
+        from crmshell.cibsource import real_source, shadow_path, shadow_source
+        from daemon.cib.document import empty_cib
+        from daemon.cib.persist import write_cib_file
+
+        bad = [f for f in flags if f not in ("empty", "force", "withstatus")]
+        if bad:
+            raise UsageError(f"cib new: unexpected '{bad[0]}'; usage: new <name> [empty] [force]")
+        path = shadow_path(ctx.env, name)
+        if path.exists() and "force" not in flags:
+            raise ShellError(f"shadow CIB {name} already exists; add 'force' to overwrite it")
+        doc = empty_cib() if "empty" in flags else real_source(ctx.options, ctx.env).load()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+        write_cib_file(path, doc)
+        ctx.switch_source(shadow_source(ctx.env, name))
+        ctx.info(f"shadow CIB {name} created from {'nothing' if 'empty' in flags else 'the CIB'}; "
+                 "now working on it")
+
+    def do_use(self, ctx, name: str | None = None) -> None:
+        """Work on the named shadow CIB, or on the real CIB with no name (or 'live')."""
+        from crmshell.cibsource import real_source, shadow_source
+
+        if name in (None, "live"):
+            ctx.switch_source(real_source(ctx.options, ctx.env))
+        else:
+            ctx.switch_source(shadow_source(ctx.env, name))
+
+    def do_list(self, ctx) -> None:
+        """List the shadow CIBs; the one in use is marked with '*'."""
+        from crmshell.cibsource import shadow_dir
+
+        folder = shadow_dir(ctx.env)
+        names = sorted(p.name[len("shadow."):] for p in folder.glob("shadow.*")) if folder.is_dir() else []
+        current = ctx.source.label
+        ctx.write_lines([f"{'*' if n == current else ' '} {n}" for n in names] or ["(no shadow CIBs)"])
+
+    def do_diff(self, ctx, name: str | None = None) -> None:
+        """Show how a shadow CIB's configuration differs from the real CIB."""
+        from crmshell.cibsource import real_source, shadow_source
+        from crmshell.lang.render import render_configuration
+
+        shadow = shadow_source(ctx.env, name or self._current_shadow(ctx))
+        real = real_source(ctx.options, ctx.env)
+        old = render_configuration(real.load()).splitlines()
+        new = render_configuration(shadow.load()).splitlines()
+        diff = difflib.unified_diff(old, new, real.label, f"shadow:{shadow.label}", lineterm="")
+        ctx.write_lines(list(diff))
+
+    def do_commit(self, ctx, name: str | None = None) -> None:
+        """Copy a shadow CIB's configuration into the real CIB."""
+        from crmshell.cibsource import real_source, shadow_source
+        from daemon.cib.versions import CibVersion, read_version, write_version
+
+        shadow = shadow_source(ctx.env, name or self._current_shadow(ctx))
+        real = real_source(ctx.options, ctx.env)
+        target = real.load()
+        ours = shadow.load()
+        version = read_version(target)
+        target.replace(target.find("configuration"), copy.deepcopy(ours.find("configuration")))
+        write_version(target, CibVersion(version.admin_epoch,
+                                         max(version.epoch, read_version(ours).epoch) + 1, 0))
+        real.store(target)
+        ctx.info(f"shadow CIB {shadow.label} committed to {real.label}")
+
+    def do_delete(self, ctx, name: str) -> None:
+        """Delete a shadow CIB (not the one in use)."""
+        from crmshell.cibsource import shadow_source
+
+        shadow = shadow_source(ctx.env, name)
+        if ctx.source.label == name:
+            raise ShellError(f"shadow CIB {name} is in use; 'cib use' another CIB first")
+        shadow.path.unlink()
+
+    def do_reset(self, ctx, name: str) -> None:
+        """Make a shadow CIB a fresh copy of the real CIB."""
+        from crmshell.cibsource import real_source, shadow_source
+
+        shadow = shadow_source(ctx.env, name)
+        if ctx.source.label == name and ctx.staged_if_loaded is not None \
+                and ctx.staged_if_loaded.has_changes():
+            raise ShellError("there are uncommitted changes to this shadow; commit or refresh first")
+        shadow.store(real_source(ctx.options, ctx.env).load())
+        if ctx.source.label == name:
+            ctx.drop_staged()
+
+    @staticmethod
+    def _current_shadow(ctx) -> str:
+        from crmshell.cibsource import LiveSource, real_source
+
+        real = real_source(ctx.options, ctx.env)
+        src = ctx.source
+        if isinstance(src, LiveSource) or getattr(src, "path", None) == getattr(real, "path", None):
+            raise UsageError("not working on a shadow CIB: name one")
+        return src.label

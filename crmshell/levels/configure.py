@@ -1,0 +1,314 @@
+"""The `configure` level: crmsh's configuration language on the staged CIB.
+
+Definitions (`primitive`, `location`, ...) are handed whole to the language parser; the other
+commands are methods whose signatures are their usage. Nothing here prints directly or
+touches files other than through the staged CIB and the context.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from crmshell.errors import ShellError, UsageError
+from crmshell.ui.command import CommandSpec, command
+from crmshell.ui.level import Level
+
+# The first words of definitions. Kept here as plain strings so that building this level's
+# command table does not import the parser (tests check it against the grammar's own list).
+DEFINITIONS = {
+    "node": "define a cluster node and its attributes",
+    "primitive": "define a primitive resource",
+    "monitor": "add a monitor operation to a primitive",
+    "group": "define a group of resources",
+    "clone": "define a clone",
+    "ms": "define a promotable (master/slave) clone",
+    "master": "define a promotable (master/slave) clone (alias of ms)",
+    "rsc_template": "define a resource template",
+    "bundle": "define a container bundle",
+    "location": "a location preference or rule for a resource",
+    "colocation": "keep resources together (or apart)",
+    "collocation": "keep resources together (or apart) (alias of colocation)",
+    "order": "order the actions of resources",
+    "rsc_ticket": "make resources depend on a ticket",
+    "property": "set cluster properties",
+    "rsc_defaults": "set resource defaults",
+    "op_defaults": "set operation defaults",
+    "fencing_topology": "define fencing levels",
+    "tag": "group objects under a tag",
+    "alert": "define an alert agent",
+    "role": "define an ACL role",
+    "user": "define ACL permissions for a user (old syntax)",
+    "acl_target": "give ACL roles to a user",
+    "acl_group": "give ACL roles to a group",
+    "xml": "add an object given as raw CIB XML",
+}
+
+
+def _definition_spec(name: str, summary: str) -> CommandSpec:
+    return CommandSpec(name=name, func=ConfigureLevel.define, usage=f"{name} ...",
+                       summary=summary, min_args=0, max_args=None, raw=True)
+
+
+class ConfigureLevel(Level):
+    name = "configure"
+    summary = "edit the cluster configuration (staged until commit)"
+
+    @classmethod
+    def extra_commands(cls) -> dict[str, CommandSpec]:
+        return {name: _definition_spec(name, summary) for name, summary in DEFINITIONS.items()}
+
+    def on_leave(self) -> None:
+        staged = self.ctx.staged_if_loaded
+        if staged is not None and staged.has_changes():
+            self.ctx.pending_changes()
+
+    # -- definitions -----------------------------------------------------------------------
+    def define(self, ctx, statement: str, column: int) -> None:
+        from crmshell.staging.define import define
+        from crmshell.lang.parser import parse_statement
+
+        stmt = parse_statement(statement, source=ctx.location.source, line=ctx.location.line,
+                               column=column)
+        if ctx.pending_comments:
+            stmt.comments = tuple(ctx.pending_comments) + tuple(stmt.comments)
+            ctx.pending_comments.clear()
+        define(ctx.staged, [stmt], log=ctx.info)
+
+    def check_statement(self, spec: CommandSpec, statement: str, column: int) -> None:
+        from crmshell.lang.parser import parse_statement
+
+        ctx = self.ctx
+        parse_statement(statement, source=ctx.location.source, line=ctx.location.line, column=column)
+
+    # -- looking -------------------------------------------------------------------------
+    @command(usage="show [xml] [<id>|type:<kind>|tag:<tag>|related:<id>|changed|and|or ...]")
+    def do_show(self, ctx, *selectors: str) -> None:
+        """Show the configuration (or selected objects) in the configuration language."""
+        ctx.write(self._text(ctx, list(selectors)))
+
+    def _text(self, ctx, selectors: list[str]) -> str:
+        as_xml = bool(selectors) and selectors[0] == "xml"
+        return self._selection_text(ctx, selectors[1:] if as_xml else selectors, as_xml)[0]
+
+    @command()
+    def do_verify(self, ctx) -> None:
+        """Check the staged configuration as crm_verify does, plus crmshell's own checks."""
+        findings = run_verify(ctx)
+        errors = [f for f in findings if f.severity == "error"]
+        if errors:
+            raise ShellError(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
+
+    # -- committing ----------------------------------------------------------------------
+    @command(usage="commit [force]")
+    def do_commit(self, ctx, force: str | None = None) -> None:
+        """Commit the staged changes to the CIB (after verifying them)."""
+        if force not in (None, "force"):
+            raise UsageError(f"commit: unexpected '{force}'; usage: commit [force]")
+        commit(ctx, force=force == "force")
+
+    @command()
+    def do_refresh(self, ctx) -> None:
+        """Drop the staged changes and reload the CIB."""
+        ctx.staged.reload()
+
+    # -- editing ------------------------------------------------------------------------
+    @command(aliases=("rm",), usage="delete [--force] <id> [<id> ...]")
+    def do_delete(self, ctx, *ids: str) -> None:
+        """Delete objects; constraints and containers that refer to them follow."""
+        from crmshell.staging.delete import delete
+
+        force = any(i in ("-f", "--force") for i in ids)
+        names = [i for i in ids if i not in ("-f", "--force")]
+        if not names:
+            raise UsageError("delete: name at least one object; usage: delete [--force] <id> ...")
+        delete(ctx.staged, names, force=force, log=ctx.info)
+
+    def do_rename(self, ctx, old_id: str, new_id: str) -> None:
+        """Rename an object and every reference to it."""
+        from crmshell.staging.rename import rename
+
+        rename(ctx.staged, old_id, new_id)
+
+    @command(usage="modgroup <group> add <id> [after <id>|before <id>]\n"
+                   "modgroup <group> remove <id>")
+    def do_modgroup(self, ctx, group: str, action: str, member: str, *where: str) -> None:
+        """Add a primitive to a group or remove one from it."""
+        from crmshell.staging.modgroup import modgroup
+
+        position = ref = None
+        if where:
+            if action != "add":
+                raise UsageError("modgroup: after/before only go with add")
+            if len(where) != 2 or where[0] not in ("after", "before"):
+                raise UsageError("modgroup: expected 'after <id>' or 'before <id>'")
+            position, ref = where
+        modgroup(ctx.staged, group, action, member, position, ref)
+
+    @command(usage="set <id>.[<op>.[<interval>.]]<name> <value>")
+    def do_set(self, ctx, path: str, value: str) -> None:
+        """Set one attribute of an object (a parameter, meta attribute or op attribute)."""
+        from crmshell.staging.setvalue import set_value
+
+        set_value(ctx.staged, path, value)
+
+    @command(usage="erase [nodes]")
+    def do_erase(self, ctx, nodes: str | None = None) -> None:
+        """Erase the whole configuration but the nodes (or, with `nodes`, only the nodes)."""
+        from crmshell.staging.delete import erase
+
+        if nodes not in (None, "nodes"):
+            raise UsageError(f"erase: expected 'nodes', found '{nodes}'")
+        erase(ctx.staged, nodes=nodes == "nodes")
+
+    @command(usage="filter <program> [xml] [<selector> ...]")
+    def do_filter(self, ctx, program: str, *selectors: str) -> None:
+        """Pipe objects through a program and apply what it prints back."""
+        import shlex
+
+        from crmshell.staging.define import update_selection
+
+        sel = list(selectors)
+        as_xml = bool(sel) and sel[0] == "xml"
+        if as_xml:
+            sel = sel[1:]
+        text, chosen = self._selection_text(ctx, sel, as_xml)
+        try:
+            argv = shlex.split(program)
+        except ValueError as err:
+            raise ShellError(f"filter: cannot split the program '{program}': {err}") from None
+        if not argv:
+            raise UsageError("filter: the program is empty")
+        try:
+            proc = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=60,
+                                  check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise ShellError(f"filter: cannot run {argv[0]}: {err}") from None
+        if proc.returncode != 0:
+            raise ShellError(f"filter: {argv[0]} exited with {proc.returncode}: "
+                             f"{proc.stderr.strip()}")
+        if proc.stdout == text:
+            return
+        update_selection(ctx.staged, chosen, proc.stdout, source=f"<filter {argv[0]}>",
+                         as_xml=as_xml, log=ctx.info)
+
+    @command(usage="edit [xml] [<selector> ...]")
+    def do_edit(self, ctx, *selectors: str) -> None:
+        """Edit objects in $EDITOR; on an error, offers to edit again."""
+        from crmshell.staging.define import update_selection
+
+        sel = list(selectors)
+        as_xml = bool(sel) and sel[0] == "xml"
+        if as_xml:
+            sel = sel[1:]
+        if ctx.ask is None:
+            raise ShellError("edit needs an interactive terminal; use filter or load in a batch")
+        text, chosen = self._selection_text(ctx, sel, as_xml)
+        editor = ctx.env.get("EDITOR") or ctx.env.get("VISUAL") or "vi"
+        suffix = ".xml" if as_xml else ".crm"
+        fd, path = tempfile.mkstemp(prefix="crmshell-edit-", suffix=suffix)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+            while True:
+                import shlex
+
+                subprocess.run([*shlex.split(editor), path], check=False)
+                new_text = Path(path).read_text()
+                if new_text == text:
+                    return
+                try:
+                    update_selection(ctx.staged, chosen, new_text, source=path, as_xml=as_xml,
+                                     log=ctx.info)
+                    return
+                except ShellError as err:
+                    ctx.error(str(err))
+                    if ctx.ask("Edit again?", ["yes", "no"]) != "yes":
+                        raise ShellError("edit discarded; nothing changed") from None
+        finally:
+            os.unlink(path)
+
+    def _selection_text(self, ctx, selectors: list[str], as_xml: bool) -> tuple[str, list]:
+        from crmshell.lang.render import render_configuration, render_xml
+        from crmshell.staging.selectors import select
+
+        conf = ctx.staged.configuration
+        chosen = select(ctx.staged, selectors)
+        ids = chosen if selectors else None
+        text = render_xml(conf, ids=ids) if as_xml else render_configuration(conf, ids=ids)
+        return (text if text.endswith("\n") or not text else text + "\n"), chosen
+
+    @command(usage="load [xml] replace|update|push <file>|-")
+    def do_load(self, ctx, *args: str) -> None:
+        """Load a configuration file: replace everything, update (merge), or push."""
+        from crmshell.staging.define import load_text
+
+        as_xml = bool(args) and args[0] == "xml"
+        rest = list(args[1:] if as_xml else args)
+        if len(rest) != 2 or rest[0] not in ("replace", "update", "push"):
+            raise UsageError("load: usage: load [xml] replace|update|push <file>|-")
+        method, where = rest
+        if where == "-":
+            text, source = sys.stdin.read(), "<stdin>"
+        else:
+            try:
+                text, source = Path(where).read_text(), where
+            except OSError as err:
+                raise ShellError(f"load: cannot read {where}: {err.strerror}") from None
+        load_text(ctx.staged, text, method=method, source=source, as_xml=as_xml, log=ctx.info)
+
+    @command(usage="save [xml] [<selector> ...] <file>|-")
+    def do_save(self, ctx, *args: str) -> None:
+        """Save the configuration (or selected objects) to a file, or '-' for standard output."""
+        from daemon.cib.errors import CibError
+        from daemon.cib.persist import write_file_atomically
+
+        if not args:
+            raise UsageError("save: name a file; usage: save [xml] [<selector> ...] <file>|-")
+        sel, where = list(args[:-1]), args[-1]
+        as_xml = bool(sel) and sel[0] == "xml"
+        if as_xml:
+            sel = sel[1:]
+        text, _ = self._selection_text(ctx, sel, as_xml)
+        if where == "-":
+            ctx.out.write(text)
+            return
+        try:
+            write_file_atomically(Path(where), text.encode())
+        except CibError as err:
+            raise ShellError(f"save: {err}") from None
+
+
+def run_verify(ctx) -> list:
+    """Verify the staged CIB, reporting every finding; returns them for the caller to judge."""
+    from crmshell.verify import verify
+
+    findings = verify(ctx.staged.doc, ctx.catalog)
+    for f in findings:
+        ctx.finding(f)
+    return findings
+
+
+def commit(ctx, *, force: bool = False) -> None:
+    """The one way staged changes reach the CIB, with the batch rules applied."""
+    staged = ctx.staged
+    if ctx.transaction.failed:
+        ctx.close_failed()
+        raise ShellError("not committed: an earlier command in this transaction failed")
+    if not staged.has_changes():
+        ctx.info("nothing to commit")
+        ctx.transaction_committed()
+        return
+    findings = run_verify(ctx)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors and not force:
+        if not ctx.options.interactive:  # a batch drops the transaction; the REPL keeps it to fix
+            ctx.close_failed()
+        raise ShellError(f"not committed: verify found {len(errors)} "
+                         f"error{'s' if len(errors) > 1 else ''} (use 'commit force' to override)")
+    result = staged.commit(force=force)
+    ctx.info(result.message)
+    ctx.transaction_committed()

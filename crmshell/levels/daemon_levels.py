@@ -1,0 +1,49 @@
+"""Levels that talk to the running cluster. The node daemon is not built yet, so their
+commands say so plainly instead of pretending; the configuration is still reachable offline
+through `configure` with --cib-file."""
+
+from __future__ import annotations
+
+from crmshell.errors import NeedsDaemon
+from crmshell.ui.level import Level
+
+
+def _needs_daemon(what: str):
+    def do(self, ctx, *args: str) -> None:
+        raise NeedsDaemon(f"{what} needs the crmshell node daemon, which this version does not "
+                          "run yet; the configuration can be edited offline with "
+                          "'crmshell --cib-file FILE configure'")
+
+    do.__doc__ = f"{what} (needs the node daemon)"
+    return do
+
+
+def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
+    attrs = {"name": name, "summary": summary + " (needs the node daemon)"}
+    for cmd, what in commands.items():
+        attrs[f"do_{cmd}"] = _needs_daemon(what)
+    return type(f"{name.capitalize()}Level", (Level,), attrs)
+
+
+ResourceLevel = _level("resource", "manage resources", {
+    "status": "resource status", "start": "starting a resource", "stop": "stopping a resource",
+    "restart": "restarting a resource", "move": "moving a resource", "clear": "clearing a move",
+    "cleanup": "cleaning up a resource", "manage": "managing a resource",
+    "unmanage": "unmanaging a resource", "scores": "showing live placement scores",
+})
+NodeLevel = _level("node", "manage nodes", {
+    "show": "showing nodes", "standby": "putting a node in standby",
+    "online": "bringing a node online", "maintenance": "node maintenance mode",
+    "ready": "leaving node maintenance mode", "fence": "fencing a node",
+})
+ClusterLevel = _level("cluster", "set up and run the cluster", {
+    "init": "cluster init", "join": "cluster join", "add": "cluster add",
+    "remove": "cluster remove", "start": "starting the cluster", "stop": "stopping the cluster",
+    "status": "cluster status",
+})
+CorosyncLevel = _level("corosync", "membership layer configuration", {
+    "show": "showing the ring configuration", "status": "ring status", "edit": "editing the ring configuration",
+})
+StatusLevel = _level("status", "cluster status", {
+    "show": "cluster status", "nodes": "node status", "resources": "resource status",
+})

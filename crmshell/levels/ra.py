@@ -1,0 +1,36 @@
+"""The `ra` level: resource agent classes, providers, lists and meta-data."""
+
+from __future__ import annotations
+
+from crmshell.ui.command import command
+from crmshell.ui.level import Level
+
+
+class RaLevel(Level):
+    name = "ra"
+    summary = "resource agents: classes, providers, lists and meta-data"
+
+    def do_classes(self, ctx) -> None:
+        """List the agent classes (and the OCF providers)."""
+        from crmshell.agents.format import format_classes
+
+        ctx.write(format_classes(ctx.catalog))
+
+    def do_providers(self, ctx, agent_type: str, agent_class: str = "ocf") -> None:
+        """List the OCF providers of an agent type."""
+        from crmshell.agents.format import format_providers
+
+        ctx.write(format_providers(ctx.catalog, agent_type))
+
+    def do_list(self, ctx, agent_class: str, provider: str | None = None) -> None:
+        """List the agents of a class (and provider)."""
+        from crmshell.agents.format import format_list
+
+        ctx.write(format_list(ctx.catalog, agent_class, provider))
+
+    @command(aliases=("meta",))
+    def do_info(self, ctx, agent: str) -> None:
+        """Show an agent's parameters and actions from its meta-data."""
+        from crmshell.agents.format import format_info
+
+        ctx.write(format_info(ctx.catalog, agent))

@@ -1,0 +1,27 @@
+"""The root level: where the shell starts, holding every other level."""
+
+from __future__ import annotations
+
+from crmshell.levels.cib import CibLevel
+from crmshell.levels.configure import ConfigureLevel
+from crmshell.levels.daemon_levels import (ClusterLevel, CorosyncLevel, NodeLevel,
+                                           ResourceLevel, StatusLevel)
+from crmshell.levels.ra import RaLevel
+from crmshell.ui.level import Level
+
+ConfigureLevel.sublevels = {"cib": CibLevel, "ra": RaLevel}
+
+
+class RootLevel(Level):
+    name = ""
+    summary = "crmshell"
+    sublevels = {
+        "configure": ConfigureLevel,
+        "cib": CibLevel,
+        "ra": RaLevel,
+        "resource": ResourceLevel,
+        "node": NodeLevel,
+        "cluster": ClusterLevel,
+        "corosync": CorosyncLevel,
+        "status": StatusLevel,
+    }

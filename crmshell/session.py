@@ -1,0 +1,76 @@
+"""A shell session: one context and one walker, driven by argv, a batch, or a person.
+
+The three front ends differ only in where statements come from and in what happens to pending
+changes and errors; the commands they run are the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from crmshell.errors import ShellError, reportable
+from crmshell.ui.context import Options, ShellContext
+from crmshell.ui.walker import QuitSession, Walker
+
+
+def quote_word(word: str) -> str:
+    """Re-quote an argv word so the statement parser sees what the user's shell passed."""
+    if word and not any(ch.isspace() or ch in "\"'\\" for ch in word):
+        return word
+    escaped = word.replace("\\", "\\\\").replace('"', '\\"')
+    name, eq, value = word.partition("=")
+    if eq and name and not any(ch.isspace() or ch in "\"'\\" for ch in name):
+        return f'{name}="{value.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
+    return f'"{escaped}"'
+
+
+@dataclass
+class Session:
+    ctx: ShellContext
+    walker: Walker
+
+    @classmethod
+    def create(cls, *, cib_file: str | None = None, force: bool = False,
+               interactive: bool = False, env=None, out=None, err=None) -> "Session":
+        from crmshell.levels.root import RootLevel
+
+        options = Options(cib_file=cib_file, force=force, interactive=interactive,
+                          batch=not interactive, colour=interactive and sys.stdout.isatty())
+        ctx = ShellContext(options=options, env=dict(os.environ if env is None else env),
+                           out=out or sys.stdout, err=err or sys.stderr)
+        return cls(ctx, Walker(ctx, RootLevel))
+
+    def batch(self, text: str, source: str) -> int:
+        from crmshell.batch import run_batch
+
+        return run_batch(self.ctx, self.walker, text, source)
+
+    def one_shot(self, words: list[str]) -> int:
+        """`crmshell configure show`: one statement from argv, committed if it changed anything."""
+        from crmshell.batch import report
+
+        ctx = self.ctx
+        ctx.location.source = "<command line>"
+        text = " ".join(quote_word(w) for w in words)
+        status = 0
+        try:
+            self.walker.execute(text)
+        except QuitSession:
+            pass
+        except reportable() as err:
+            ctx.transaction.fail()
+            report(ctx, err, text)
+            status = 1
+        try:
+            self.walker.leave_all()
+        except reportable() as err:
+            report(ctx, err, text)
+            status = 1
+        return status
+
+    def interactive(self) -> int:
+        from crmshell.repl import run_repl
+
+        return run_repl(self)

@@ -7,9 +7,10 @@ test builds a catalogue over a temporary OCF root and a temporary cache.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 from crmshell.agents import discovery
-from crmshell.agents.cache import MetadataCache, fingerprint
+from crmshell.agents.cache import MetadataCache, default_cache_dir, fingerprint
 from crmshell.agents.discovery import AgentRoots
 from crmshell.agents.errors import AgentError, UnknownAgentError
 from crmshell.agents.metadata_xml import MetadataError, adjust_fence_agent, parse_metadata
@@ -49,6 +50,12 @@ class AgentCatalog:
         """Agent processes started so far (the cache's job is to keep this at zero)."""
         self._memo: dict[AgentSpec, AgentMeta] = {}
         self._systemd: list[str] | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, timeout: float = 30.0) -> AgentCatalog:
+        """The catalogue a shell uses: `OCF_ROOT` (default /usr/lib/ocf) and the cache under
+        `XDG_CACHE_HOME`, both read from `env`."""
+        return cls(AgentRoots.from_environment(env), default_cache_dir(env), timeout=timeout)
 
     # --- listing ---------------------------------------------------------------------------
 

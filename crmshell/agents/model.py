@@ -21,6 +21,8 @@ class AgentSpec:
     type: str
 
     def __str__(self) -> str:
+        if not self.cls:  # a Pacemaker daemon shown as an agent
+            return self.type
         if self.provider:
             return f"{self.cls}:{self.provider}:{self.type}"
         return f"{self.cls}:{self.type}"

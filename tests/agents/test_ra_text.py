@@ -10,7 +10,7 @@ import pytest
 
 from crmshell.agents import AgentCatalog, AgentMeta, AgentSpec, Parameter
 from crmshell.agents.model import make_action
-from crmshell.agents.ra_format import format_classes, format_info, format_list, format_providers
+from crmshell.agents.ra_text import classes_text, info_text, list_text, providers_text
 
 from agent_fixtures import needs_real_agents
 
@@ -26,27 +26,27 @@ def real_crm(*args: str) -> str:
     return proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
 
 
-def test_format_list_fills_80_columns():
+def test_list_text_fills_80_columns():
     # longest name 14 -> 80 // 16 = 5 columns of 16; full rows end bare, the last row is padded
     names = ["alpha", "beta", "gamma", "delta", "fourteen-chars", "zeta", "eta"]
-    assert format_list(names).split("\n") == [
+    assert list_text(names).split("\n") == [
         "alpha" + " " * 11 + "beta" + " " * 12 + "gamma" + " " * 11 + "delta" + " " * 11
         + "fourteen-chars",
         "zeta" + " " * 12 + "eta" + " " * 13,
     ]
-    assert format_list(["a", "b"]) == "a" + " " * 9 + "b" + " " * 9  # short names count as 8
-    assert format_list([]) == ""
-    assert format_list(["x" * 50, "y"]).split("\n") == ["x" * 50 + " " * 30, "y" + " " * 79]
+    assert list_text(["a", "b"]) == "a" + " " * 9 + "b" + " " * 9  # short names count as 8
+    assert list_text([]) == ""
+    assert list_text(["x" * 50, "y"]).split("\n") == ["x" * 50 + " " * 30, "y" + " " * 79]
 
 
-def test_format_classes_and_providers():
-    assert format_classes(["stonith", "ocf", "lsb"], ["heartbeat", "pacemaker"]) == (
+def test_classes_text_and_providers():
+    assert classes_text(["stonith", "ocf", "lsb"], ["heartbeat", "pacemaker"]) == (
         "lsb\nocf / heartbeat pacemaker\nstonith")
-    assert format_classes(["ocf"], []) == ""
-    assert format_providers(["heartbeat", "pacemaker"]) == "heartbeat pacemaker"
+    assert classes_text(["ocf"], []) == ""
+    assert providers_text(["heartbeat", "pacemaker"]) == "heartbeat pacemaker"
 
 
-def test_format_info_layout():
+def test_info_text_layout():
     meta = AgentMeta(
         spec=AgentSpec("ocf", "test", "Thing"), shortdesc="A thing", longdesc="Long text.",
         parameters=(Parameter("path", required=True, shortdesc="Path", longdesc="Where.\nIt is."),
@@ -54,7 +54,7 @@ def test_format_info_layout():
         actions=(make_action("start", [("timeout", "20s")]),
                  make_action("meta-data", [("timeout", "5s")]),
                  make_action("monitor", [("timeout", "20s"), ("interval", "10s")])))
-    assert format_info(meta) == (
+    assert info_text(meta) == (
         "A thing (ocf:test:Thing)\n\nLong text.\n\n"
         "Parameters (*: required, []: default):\n\n"
         "path* (string): Path\n    Where.\n    It is.\n\n"
@@ -72,7 +72,7 @@ def test_format_info_layout():
                                   "ocf:heartbeat:apache", "ocf:pacemaker:Stateful", "Delay"])
 def test_ra_info_matches_crmsh(spec: str, tmp_path):
     catalog = AgentCatalog(cache_dir=tmp_path)
-    assert format_info(catalog.metadata(spec)) == real_crm("ra", "info", spec)
+    assert info_text(catalog.metadata(spec)) == real_crm("ra", "info", spec)
 
 
 @pytest.mark.slow
@@ -81,7 +81,7 @@ def test_ra_info_matches_crmsh(spec: str, tmp_path):
 @needs_crm
 def test_ra_info_of_a_fence_device_matches_crmsh_up_to_the_fencer_parameters(tmp_path):
     catalog = AgentCatalog(cache_dir=tmp_path)
-    ours = format_info(catalog.metadata("stonith:null"))
+    ours = info_text(catalog.metadata("stonith:null"))
     theirs = real_crm("ra", "info", "stonith:null")
     # the pcmk_* descriptions are our own words; everything before them is the agent's
     assert ours.split("\npcmk_")[0] == theirs.split("\npcmk_")[0]
@@ -94,10 +94,10 @@ def test_ra_info_of_a_fence_device_matches_crmsh_up_to_the_fencer_parameters(tmp
 @needs_crm
 def test_ra_list_and_providers_match_crmsh():
     catalog = AgentCatalog(cache_dir=None)
-    assert format_list(catalog.types("ocf", "pacemaker")) == real_crm("ra", "list", "ocf",
+    assert list_text(catalog.types("ocf", "pacemaker")) == real_crm("ra", "list", "ocf",
                                                                       "pacemaker")
-    assert format_list(catalog.types("stonith")) == real_crm("ra", "list", "stonith")
-    assert format_providers(catalog.providers("Dummy")) == real_crm("ra", "providers", "Dummy")
+    assert list_text(catalog.types("stonith")) == real_crm("ra", "list", "stonith")
+    assert providers_text(catalog.providers("Dummy")) == real_crm("ra", "providers", "Dummy")
     theirs = real_crm("ra", "classes").splitlines()
-    ours = format_classes(catalog.classes(), catalog.providers()).splitlines()
+    ours = classes_text(catalog.classes(), catalog.providers()).splitlines()
     assert [line for line in ours if line != "systemd"] == theirs

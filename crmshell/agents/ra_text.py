@@ -10,7 +10,7 @@ HIDDEN_ACTIONS = frozenset({"meta-data", "validate-all"})
 PROVIDER_CLASSES = frozenset({"ocf"})
 
 
-def format_classes(classes: list[str], ocf_providers: list[str]) -> str:
+def classes_text(classes: list[str], ocf_providers: list[str]) -> str:
     """One class per line, sorted; ocf followed by its providers (`ocf / heartbeat pacemaker`)."""
     lines = []
     for cls in sorted(classes):
@@ -22,11 +22,11 @@ def format_classes(classes: list[str], ocf_providers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def format_providers(providers: list[str]) -> str:
+def providers_text(providers: list[str]) -> str:
     return " ".join(providers)
 
 
-def format_list(names: list[str], width: int = 80) -> str:
+def list_text(names: list[str], width: int = 80) -> str:
     """Names in rows of equal-width columns, like `ls`: as many columns as fit in `width`
     for the longest name plus a two-space gap (names of 8 characters or fewer count as 8)."""
     if not names:
@@ -71,7 +71,7 @@ def format_action(action: Action) -> str:
     return f"{INDENT}{action.name:<13}{attrs}"
 
 
-def format_info(meta: AgentMeta) -> str:
+def info_text(meta: AgentMeta) -> str:
     """`ra info`: title, long description, parameters (`*` required, `[]` default) and the
     advised operation defaults."""
     spec = meta.spec

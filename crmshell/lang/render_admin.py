@@ -29,7 +29,6 @@ def property_set(elem: etree._Element, keyword: str, ctx: RenderContext) -> list
     ident = elem.get("id")
     if not ident:
         raise NotRepresentable("set without id")
-    require_token(ident, "set id")
     parts = ["%s %s" % (keyword, head_id(ident))]
     seen_pair = False
     for child in elem:
@@ -223,10 +222,11 @@ class AclFormatter:
 
     def xpath_spec(self, xpath: str) -> str:
         for name, patterns in self._shortcuts:
-            for pattern in patterns:
+            for count, pattern in enumerate(patterns, 1):
                 match = pattern.match(xpath)
                 if match:
-                    args = ":".join(match.groups())
+                    # crmsh keeps one name per piece matched, even if a piece holds two
+                    args = ":".join(match.groups()[:count])
                     return "%s:%s" % (name, args) if args else name
         require_ascii(xpath)
         return "xpath:%s" % quote(xpath)

@@ -189,6 +189,9 @@ def _resources(elem: etree._Element, kind: str, simple_names: tuple[str, ...],
             raise NotRepresentable("both sets and resources")
         _only_sets_and_comments(elem)
         tokens = resource_set_tokens(elem, kind)
+        if len(tokens) == len(simple_names):
+            # the parser takes exactly that many words for a constraint without sets
+            raise NotRepresentable("resource set reads back as plain resources")
         _check_sets(elem, kind, tokens)
         return tokens
     _only_sets_and_comments(elem)

@@ -17,7 +17,6 @@ from crmshell.lang.render_text import (
     RenderContext,
     attr,
     head_id,
-    is_bare,
     is_comment,
     join_parts,
     pair,
@@ -27,7 +26,6 @@ from crmshell.lang.render_text import (
 )
 
 _NODE_TYPES = frozenset(("normal", "member", "ping", "remote"))
-_NODE_ID_WORD = re.compile(r"[\w-]+\Z")
 _NODE_SETS = {"instance_attributes": "attributes", "utilization": "utilization"}
 _PRIMITIVE_SETS = {
     "instance_attributes": "params",
@@ -36,10 +34,11 @@ _PRIMITIVE_SETS = {
 }
 _CONTAINER_SETS = {"instance_attributes": "params", "meta_attributes": "meta"}
 _OP_SETS = {"instance_attributes": "op_params", "meta_attributes": "op_meta"}
-# Operation attributes the schema knows; anything else would be read back as op_params.
+# Operation attributes of the pacemaker-3.x schema; crmsh reads any other name back as an
+# op_params pair, so an op carrying one cannot be shown in the language.
 OP_ATTRIBUTES = frozenset((
     "id", "name", "interval", "description", "start-delay", "interval-origin", "timeout",
-    "enabled", "record-pending", "role", "requires", "on-fail"))
+    "enabled", "record-pending", "role", "on-fail"))
 _CHILD_RESOURCES = ("primitive", "group")
 
 
@@ -60,13 +59,7 @@ def node(elem: etree._Element, ctx: RenderContext) -> list[str]:
     require_token(uname, "node name")
     head = "node"
     if ident != uname:
-        if is_bare(ident):
-            if not _NODE_ID_WORD.match(ident):
-                raise NotRepresentable("node id %r" % ident)
-            head = "%s %s:" % (head, ident)
-        else:
-            require_token(ident, "node id")
-            head = '%s $id="%s"' % (head, ident)
+        head = "%s %s" % (head, head_id(ident))
     head = "%s %s" % (head, uname)
     node_type = attr(elem, "type")
     if node_type:

@@ -80,10 +80,21 @@ def pair(name: str, value: str | None) -> str:
     return "%s=%s" % (name, quote(value))
 
 
+_HEAD_ID_WORD = re.compile(r"[\w-]+\Z")
+
+
 def head_id(ident: str) -> str:
-    """Set and node ids in an object head: `id:` or, when not a plain word, `$id="id"`."""
+    """Set and node ids in an object head: `id:` or, when not a plain word, `$id="id"`.
+
+    crmsh reads `id:` back only for word characters and dashes, so an id with a dot (bare,
+    hence printed as `id.x:`) does not come back.
+    """
     if is_bare(ident):
+        if not _HEAD_ID_WORD.match(ident):
+            raise NotRepresentable("id %r in an object head" % ident)
         return "%s:" % ident
+    if '"' in ident or not ident.isascii():
+        raise NotRepresentable("id %r in an object head" % ident)
     return '$id="%s"' % ident
 
 

@@ -41,15 +41,41 @@ def sanitize(elem: etree._Element) -> None:
                 node.append(child)
 
 
+def document_depth(elem: etree._Element) -> int:
+    """Depth of an element in the <cib> document (<configuration> is 1)."""
+    depth = 0
+    node: etree._Element | None = elem
+    while node is not None and node.tag != "configuration":
+        depth += 1
+        node = node.getparent()
+    return depth + 1 if node is not None else depth
+
+
+def _format_comment_tails(elem: etree._Element, depth: int) -> None:
+    """Give comments the whitespace that follows them in `cibadmin -Q` output.
+
+    crmsh reads the CIB as cibadmin prints it (two spaces per level) and clears all text but
+    the text after comments; that leftover whitespace shows in its XML output.
+    """
+    for child in elem:
+        if is_comment(child):
+            level = depth + 1 if child.getnext() is not None else depth
+            child.tail = "\n" + "  " * level
+        elif isinstance(child.tag, str):
+            _format_comment_tails(child, depth + 1)
+
+
 def sanitized_copy(elem: etree._Element) -> etree._Element:
     clone = copy.deepcopy(elem)
     clone.tail = None
     sanitize(clone)
+    _format_comment_tails(clone, document_depth(elem))
     return clone
 
 
 def _pretty_lines(elem: etree._Element) -> list[str]:
-    text = etree.tostring(elem, pretty_print=True, encoding="unicode", with_tail=False)
+    # crmsh serialises as ASCII: other characters become character references
+    text = etree.tostring(elem, pretty_print=True, with_tail=False).decode("ascii")
     return [line for line in text.split("\n") if line]
 
 
@@ -85,5 +111,5 @@ def xml_document(cib_attrib: Iterable[tuple[str, str]], tops: list[tuple[str, et
             parent = conf
         parent.append(sanitized_copy(elem))
     obscure_values(cib, ctx)
-    body = etree.tostring(cib, pretty_print=True, encoding="unicode")
+    body = etree.tostring(cib, pretty_print=True).decode("ascii")
     return '<?xml version="1.0" ?>\n' + body

@@ -259,16 +259,25 @@ def render_object(elem: etree._Element, *, context: RenderContext | None = None)
 
 def _select(objects: list[ShownObject],
             ids: Iterable[str | etree._Element] | None) -> list[ShownObject]:
+    """The selected objects in the order of the selection (crmsh's order for `show xml`);
+    an id selects every object with that id, in load order."""
     if ids is None:
-        return objects
-    wanted_ids = set()
-    wanted_elems = set()
+        return list(objects)
+    by_id: dict[str, list[ShownObject]] = {}
+    by_elem: dict[etree._Element, ShownObject] = {}
+    for obj in objects:
+        by_id.setdefault(obj.obj_id, []).append(obj)
+        by_elem[obj.elem] = obj
+    chosen: dict[int, ShownObject] = {}
     for item in ids:
         if isinstance(item, str):
-            wanted_ids.add(item)
+            for obj in by_id.get(item, ()):
+                chosen.setdefault(id(obj), obj)
         else:
-            wanted_elems.add(item)
-    return [o for o in objects if o.obj_id in wanted_ids or o.elem in wanted_elems]
+            obj = by_elem.get(item)
+            if obj is not None:
+                chosen.setdefault(id(obj), obj)
+    return list(chosen.values())
 
 
 def render_configuration(source: etree._Element, *,

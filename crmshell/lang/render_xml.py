@@ -12,7 +12,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from crmshell.lang.render_text import DEFAULTED_ATTRIBUTES, RenderContext, is_comment
+from crmshell.lang.render_text import DEFAULTED_ATTRIBUTES, RenderContext, comment_line, is_comment
 
 _CONTAINERS = ("group", "clone", "master", "bundle")
 _CHILD_RESOURCES = ("group", "primitive")
@@ -65,11 +65,35 @@ def _format_comment_tails(elem: etree._Element, depth: int) -> None:
             _format_comment_tails(child, depth + 1)
 
 
+_OBJECT_TAGS_INSIDE = ("primitive", "group", "clone", "master", "bundle")
+
+
+def _lift_comments(obj: etree._Element) -> None:
+    """crmsh's loader moves an object's comments in front of its first element and makes
+    each one start with `#` (its text stripped); the whitespace after them moves along."""
+    first = None
+    for index, child in enumerate(obj):
+        if not is_comment(child):
+            first = index
+            break
+    if first is not None:
+        later = [c for c in list(obj)[first:] if is_comment(c)]
+        for offset, comment in enumerate(later):
+            obj.insert(first + offset, comment)
+    for comment in obj:
+        if is_comment(comment):
+            comment.text = comment_line(comment)
+
+
 def sanitized_copy(elem: etree._Element) -> etree._Element:
     clone = copy.deepcopy(elem)
     clone.tail = None
     sanitize(clone)
     _format_comment_tails(clone, document_depth(elem))
+    _lift_comments(clone)
+    for inner in clone.iter(*_OBJECT_TAGS_INSIDE):
+        if inner is not clone:
+            _lift_comments(inner)
     return clone
 
 
@@ -112,4 +136,5 @@ def xml_document(cib_attrib: Iterable[tuple[str, str]], tops: list[tuple[str, et
         parent.append(sanitized_copy(elem))
     obscure_values(cib, ctx)
     body = etree.tostring(cib, pretty_print=True).decode("ascii")
-    return '<?xml version="1.0" ?>\n' + body
+    # crmsh prints the pretty-printed document (newline-terminated) with print(): one more
+    return '<?xml version="1.0" ?>\n' + body + "\n"

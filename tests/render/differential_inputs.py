@@ -410,3 +410,12 @@ COMMENTS = {
 CASES: dict[str, str] = {}
 for _group in (QUOTING, RULES, SETS, RESOURCES, ADMIN, COMMENTS):
     CASES.update(_group)
+
+# `show <ids>` / `show xml <ids>` recorded for these cases (ids given out of crmsh's order).
+SELECTIONS: dict[str, list[str]] = {
+    "clone-forms": ["m1", "d2", "c1"],
+    "constraint-order-by-id": ["z-order", "fencing_topology", "a-ticket", "n1"],
+    "group-meta-params": ["d2"],
+    "defaults-sets": ["rd2", "op-options"],
+    "acls": ["r2", "alice", "d1"],
+}

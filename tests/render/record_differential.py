@@ -16,17 +16,25 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from crm_oracle import CrmFailed, crm_show  # noqa: E402
-from differential_inputs import CASES  # noqa: E402
+from differential_inputs import CASES, SELECTIONS  # noqa: E402
 
 TABLE = HERE / "differential_expected.json"
 
 
-def record_one(name: str) -> tuple[str, dict[str, str]]:
+def record_one(name: str) -> tuple[str, dict[str, object]]:
     xml = CASES[name]
+    entry: dict[str, object] = {"xml": xml}
     try:
-        return name, {"xml": xml, "show": crm_show(xml)}
+        entry["show"] = crm_show(xml)
+        entry["show_xml"] = crm_show(xml, "xml")
     except CrmFailed as err:
         return name, {"xml": xml, "crm_error": str(err).splitlines()[-1] if str(err) else ""}
+    selection = SELECTIONS.get(name)
+    if selection:
+        entry["selection"] = selection
+        entry["show_selection"] = crm_show(xml, *selection)
+        entry["show_xml_selection"] = crm_show(xml, "xml", *selection)
+    return name, entry
 
 
 def main() -> int:

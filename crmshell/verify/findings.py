@@ -1,0 +1,59 @@
+"""What verify reports: one Finding per problem, one line each, pointing at the XML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+# libxml2 keeps line numbers in 16 bits: past this, sourceline no longer means the line.
+LAST_EXACT_LINE = 65534
+
+
+@dataclass(frozen=True)
+class Finding:
+    """`severity` is "error" (the cluster would refuse or misread it) or "warning";
+    `object_id` is the configuration object concerned (None for the configuration as a whole);
+    `path` an XPath-like location of the element; `line` its line in the parsed text, if known."""
+
+    severity: str
+    message: str
+    object_id: str | None = None
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+
+def element_path(elem) -> str:
+    """`/cib/configuration/resources/group[@id='g1']/primitive[@id='d1']`: ids where the
+    elements have them, so the path stays readable and stable."""
+    parts = []
+    node = elem
+    while node is not None:
+        ident = node.get("id")
+        parts.append(f"{node.tag}[@id='{ident}']" if ident else str(node.tag))
+        node = node.getparent()
+    return "/" + "/".join(reversed(parts))
+
+
+def element_line(elem) -> int | None:
+    line = elem.sourceline
+    return line if line and line <= LAST_EXACT_LINE else None
+
+
+def at(elem, severity: str, object_id: str | None, message: str) -> Finding:
+    """A finding about `elem` (which gives the path and line)."""
+    if elem is None:
+        return Finding(severity, message, object_id)
+    return Finding(severity, message, object_id, element_path(elem), element_line(elem))
+
+
+def error(elem, object_id: str | None, message: str) -> Finding:
+    return at(elem, ERROR, object_id, message)
+
+
+def warning(elem, object_id: str | None, message: str) -> Finding:
+    return at(elem, WARNING, object_id, message)

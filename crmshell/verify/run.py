@@ -1,0 +1,68 @@
+"""`verify(cib_root, catalog)`: every semantic check over one configuration, in a fixed order.
+
+Order of the report: schema, identity and shape, references, properties and fencing, then
+resources against their agents. Within a check, document order.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from crmshell.agents import AgentCatalog
+from crmshell.verify import properties, references, resources, structure
+from crmshell.verify.findings import ERROR, Finding, element_line, element_path
+from crmshell.verify.index import build_index
+
+
+def _configuration(cib_root):
+    if cib_root.tag == "configuration":
+        return cib_root
+    return cib_root.find("configuration")
+
+
+def schema_findings(cib_root) -> list[Finding]:
+    """RelaxNG validation by `daemon.cib.schema.validate`, when that module is present.
+
+    LEAD: this is the one call site for the schema check. It expects
+    `validate(root) -> list[SchemaProblem]`; a problem's `message`, `path` and `line`
+    attributes are used when it has them (adjust here once SchemaProblem is settled).
+    """
+    try:
+        from daemon.cib.schema import validate
+    except ImportError:
+        return []
+    found = []
+    for problem in validate(cib_root):
+        message = getattr(problem, "message", None) or str(problem)
+        found.append(Finding(ERROR, message, getattr(problem, "object_id", None),
+                             getattr(problem, "path", None), getattr(problem, "line", None)))
+    return found
+
+
+def verify(cib_root, catalog: AgentCatalog, *, schema: bool = True) -> list[Finding]:
+    """Check a CIB (`<cib>` or its `<configuration>`, an lxml element) and return the findings,
+    errors and warnings mixed, in report order. Agents' meta-data comes from `catalog`."""
+    conf = _configuration(cib_root)
+    if conf is None:
+        return [Finding(ERROR, "the CIB has no <configuration> element", None,
+                        element_path(cib_root), element_line(cib_root))]
+    found: list[Finding] = schema_findings(cib_root) if schema else []
+    index = build_index(conf)
+    checks: Iterable[Iterable[Finding]] = (
+        structure.check_ids(index),
+        structure.check_containers(index),
+        references.check_templates(index),
+        references.check_id_refs(index),
+        references.check_constraints(index),
+        references.check_tags(index),
+        references.check_fencing_levels(index),
+        references.check_acls(index),
+        properties.check_cluster_properties(index),
+        properties.check_defaults(index),
+        properties.check_fencing(index),
+        resources.check_meta_attributes(index),
+        resources.AgentChecks(index, catalog, properties.default_op_timeout(index)).check_all(),
+    )
+    for check in checks:
+        found.extend(check)
+    return found

@@ -138,6 +138,14 @@ RULES = {
                   '<date_spec id="ds1" hours="9-16" weekdays="1-5" monthdays="1-15" months="1" '
                   'years="2020" weekyears="2020" weeks="1-20" yeardays="1-100" moon="3"/>'
                   '</date_expression>'))),
+    "date-spec-crmsh-fields": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", '<date_expression id="de1" operation="date_spec">'
+                  '<date_spec id="ds1" hours="9-16" weekdays="1-5" monthdays="1-15" months="1" '
+                  'years="2020" weekyears="2020" weeks="1-20" moon="3"/></date_expression>'),
+        rule("r2", '<date_expression id="de2" operation="in_range" start="2020-01-01">'
+             '<duration id="du2" months="2" hours="3"/></date_expression>'
+             '<date_expression id="de3" operation="in_range" end="2020-01-01">'
+             '<duration id="du3" years="1"/></date_expression>', 'score="7"'))),
     "date-spec-minutes": conf(resources=DUMMIES, constraints=location_rule(
         "l", rule("r1", '<date_expression id="de1" operation="date_spec">'
                   '<date_spec id="ds1" minutes="0-30"/></date_expression>'))),
@@ -407,8 +415,65 @@ COMMENTS = {
         '</instance_attributes></primitive>')),
 }
 
+EDGES = {
+    "rule-without-score": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "defined"), score=""))),
+    "rule-score-keyword-like": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "defined"), 'score-attribute="100"'))),
+    "rule-attribute-odd": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "and", "defined")),
+        rule("r2", expr("e2", "my attr", "defined")))),
+    "rule-binary-without-value": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "eq")))),
+    "rule-unary-with-value": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "defined", "x")))),
+    "date-in-range-start-only": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", '<date_expression id="de1" operation="in_range" start="2020-01-01"/>'))),
+    "date-in-range-both-and-duration": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", '<date_expression id="de1" operation="in_range" start="2020-01-01" '
+                  'end="2021-01-01"><duration id="du" years="1"/></date_expression>'))),
+    "location-pattern-role": conf(resources=DUMMIES, constraints=(
+        '<rsc_location id="l" rsc-pattern="^d" role="Started" score="-INFINITY" node="n1"/>')),
+    "colocation-influence": conf(resources=DUMMIES, constraints=(
+        '<rsc_colocation id="c" score="INFINITY" rsc="d1" with-rsc="d2" influence="false"/>')),
+    "op-role-master": conf(resources=dummy("p", '<operations><op id="p-m" name="monitor" '
+        'interval="10s" role="Master"/><op id="p-n" name="notify" interval="0"/></operations>')),
+    "clone-description": conf(resources=(
+        '<clone id="c" description="cloned">' + dummy("d1") + '</clone>')),
+    "alert-recipient-description": conf(extra=(
+        '<alerts><alert id="a" path="/bin/true"><recipient id="a-recipient-1" value="x" '
+        'description="who"/></alert></alerts>')),
+    "fencing-gap-and-duplicates": conf(
+        nodes='<node id="n1" uname="n1"/><node id="n2" uname="n2"/><node id="n3" uname="n3"/>',
+        resources='<primitive id="f1" class="stonith" type="fence_ipmilan"/>',
+        extra='<fencing-topology>'
+              '<fencing-level id="fl1" target="n1" index="1" devices="f1"/>'
+              '<fencing-level id="fl2" target="n1" index="3" devices="f1"/>'
+              '</fencing-topology>'),
+    "fencing-compact-other-targets": conf(
+        nodes='<node id="n1" uname="n1"/><node id="n2" uname="n2"/>',
+        resources='<primitive id="f1" class="stonith" type="fence_ipmilan"/>',
+        extra='<fencing-topology>'
+              '<fencing-level id="fl1" target="n1" index="1" devices="f1"/>'
+              '<fencing-level id="fl2" target="n9" index="1" devices="f1"/>'
+              '</fencing-topology>'),
+    "fencing-compact-attr": conf(
+        resources='<primitive id="f1" class="stonith" type="fence_ipmilan"/>',
+        extra='<fencing-topology><fencing-level id="fl1" target-attribute="rack" '
+              'target-value="r.1" index="1" devices="f1"/></fencing-topology>'),
+    "node-score": conf(nodes='<node id="n1" uname="n1" score="10"/>'),
+    "primitive-unknown-heartbeat-agent": conf(resources=dummy("p", typ="Stateful")),
+    "set-with-ordering": conf(resources=DUMMIES, constraints=order_sets(
+        "o", rset("s1", "d1", "d2", "d3", extra='ordering="listed"'))),
+    "meta-role-values": conf(resources=dummy("p", params(
+        "p", ("target-role", "Master"), ("role", "Slave"), tag="meta_attributes"))),
+    "ticket-role-set": conf(resources=DUMMIES, constraints=(
+        '<rsc_ticket id="t" ticket="tk">%s</rsc_ticket>'
+        % rset("s1", "d1", extra='role="Promoted"'))),
+}
+
 CASES: dict[str, str] = {}
-for _group in (QUOTING, RULES, SETS, RESOURCES, ADMIN, COMMENTS):
+for _group in (QUOTING, RULES, SETS, RESOURCES, ADMIN, COMMENTS, EDGES):
     CASES.update(_group)
 
 # `show <ids>` / `show xml <ids>` recorded for these cases (ids given out of crmsh's order).

@@ -1,0 +1,65 @@
+"""Our wording against Pacemaker's own `crm_verify -V -x FILE` on the same configurations."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from crmshell.verify import verify
+
+from verify_fixtures import cib_xml, dummy, needs_real_agents
+
+CRM_VERIFY = shutil.which("crm_verify")
+pytestmark = [pytest.mark.needs_pacemaker, pytest.mark.needs_agents, needs_real_agents,
+              pytest.mark.skipif(CRM_VERIFY is None, reason="crm_verify is not installed")]
+
+_ERROR_LINE = re.compile(r"^\([a-z_]+\)\s+error: (.*)$")
+
+
+def crm_verify_errors(xml: str, tmp_path: Path) -> list[str]:
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    proc = subprocess.run([CRM_VERIFY, "-V", "-x", str(path)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    lines = []
+    for line in proc.stderr.splitlines():
+        match = _ERROR_LINE.match(line.strip())
+        if match and match.group(1) not in lines:
+            lines.append(match.group(1))
+    return lines
+
+
+def our_errors(xml: str, catalog) -> list[str]:
+    return [f.message for f in verify(etree.fromstring(xml.encode()), catalog)
+            if f.severity == "error"]
+
+
+def test_no_fencing_device_message_is_crm_verifys(catalog, tmp_path):
+    xml = cib_xml(resources=dummy("d1"), crm_config="")
+    theirs = crm_verify_errors(xml, tmp_path)
+    assert len(theirs) == 3
+    assert our_errors(xml, catalog) == theirs
+
+
+def test_fencing_disabled_both_agree_there_is_nothing(catalog, tmp_path):
+    xml = cib_xml(resources=dummy("d1"))
+    assert crm_verify_errors(xml, tmp_path) == []
+    assert our_errors(xml, catalog) == []
+
+
+def test_duplicate_operation_and_ticket_messages_contain_crm_verifys(catalog, tmp_path):
+    rsc = ('<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+           '<op id="d1-mon" name="monitor" interval="10s"/>'
+           '<op id="d1-mon2" name="monitor" interval="10s" role="Slave"/></operations></primitive>')
+    ticket = '<rsc_ticket id="t1" ticket="T" rsc="d1" loss-policy="fence"/>'
+    xml = cib_xml(resources=rsc, constraints=ticket)
+    theirs = crm_verify_errors(xml, tmp_path)
+    ours = our_errors(xml, catalog)
+    assert len(theirs) == len(ours) == 2
+    for their_line in theirs:
+        assert any(mine.endswith(their_line) for mine in ours), (their_line, ours)

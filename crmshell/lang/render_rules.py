@@ -129,13 +129,14 @@ def expression(node: etree._Element) -> str:
     if operation.lower() not in _BINARY_OPS or (typ and typ.lower() not in _EXPRESSION_TYPES):
         raise NotRepresentable("expression operation %r" % shown_op)
     require_token(value, "expression value")
-    if "{" in value or "}" in value:
-        raise NotRepresentable("expression value with braces")
     source = node.get("value-source")
     if not source:
+        # crmsh reads `x{y}` as value y taken from source x
+        if "{" in value or "}" in value:
+            raise NotRepresentable("expression value with braces")
         return "%s %s %s" % (attribute, shown_op, value)
-    if source == "literal":
-        raise NotRepresentable("explicit literal value-source")
+    if source == "literal" or "{" in source or "}" in source:
+        raise NotRepresentable("value-source %r" % source)
     require_token(source, "value-source")
     return "%s %s %s{%s}" % (attribute, shown_op, source, value)
 
@@ -154,6 +155,8 @@ def rule_expressions(rule: etree._Element) -> str:
             raise NotRepresentable("rule child %s" % child.tag)
     if not parts:
         raise NotRepresentable("rule without expressions")
+    if bool_op == "or" and len(parts) == 1:
+        raise NotRepresentable("boolean-op=or with one expression")
     return (" %s " % bool_op).join(parts)
 
 
@@ -202,11 +205,13 @@ def nvpair(node: etree._Element, ctx: RenderContext) -> str:
     require_token(name, "nvpair name")
     if "=" in name or name[0] in "@$":
         raise NotRepresentable("nvpair name %r" % name)
-    value = ctx.shown_value(name, node.get("value"))
-    if value is None and (":" in name or name.lower() in NVPAIR_TERMINATORS):
+    raw = node.get("value")
+    if raw is None and (":" in name or name.lower() in NVPAIR_TERMINATORS):
         raise NotRepresentable("value-less nvpair %r" % name)
-    if value is not None:
-        require_ascii(value)
+    if raw is not None:
+        # crmsh decides before obscuring: the real value must read back
+        require_ascii(raw)
+    value = ctx.shown_value(name, raw)
     ident = node.get("id")
     if ident is not None and ctx.is_id_referenced("nvpair", ident):
         return "$%s:%s" % (ident, pair(name, value))

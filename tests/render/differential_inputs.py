@@ -461,6 +461,15 @@ EDGES = {
         resources='<primitive id="f1" class="stonith" type="fence_ipmilan"/>',
         extra='<fencing-topology><fencing-level id="fl1" target-attribute="rack" '
               'target-value="r.1" index="1" devices="f1"/></fencing-topology>'),
+    "rule-or-single-expression": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "defined"), extra='boolean-op="or"'))),
+    "rule-value-source-braces": conf(resources=DUMMIES, constraints=location_rule(
+        "l", rule("r1", expr("e1", "a", "eq", "x{y}", 'value-source="param"')))
+        + '<rsc_location id="l2" rsc="d2">'
+        + rule("r2", expr("e2", "a", "eq", "x{y}")) + "</rsc_location>"),
+    "obscured-non-ascii": conf(resources=dummy("p", params("p", ("password", "s\u00e9cret")))),
+    "empty-op-params": conf(resources=dummy("p", '<operations><op id="p-m" name="monitor" '
+        'interval="10s"><instance_attributes id="p-m-ia"/></op></operations>')),
     "node-score": conf(nodes='<node id="n1" uname="n1" score="10"/>'),
     "primitive-unknown-heartbeat-agent": conf(resources=dummy("p", typ="Stateful")),
     "set-with-ordering": conf(resources=DUMMIES, constraints=order_sets(

@@ -79,9 +79,11 @@ class AgentMeta:
     parameters: tuple[Parameter, ...] = ()
     actions: tuple[Action, ...] = ()
     _by_name: dict[str, Parameter] = field(default_factory=dict, compare=False, repr=False)
+    _action_names: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name.update((p.name, p) for p in reversed(self.parameters))
+        self._action_names.update(a.name for a in self.actions)
 
     def parameter(self, name: str) -> Parameter | None:
         return self._by_name.get(name)
@@ -92,7 +94,10 @@ class AgentMeta:
 
     @property
     def action_names(self) -> frozenset[str]:
-        return frozenset(a.name for a in self.actions)
+        return frozenset(self._action_names)
+
+    def has_action(self, name: str) -> bool:
+        return name in self._action_names
 
     def action(self, name: str, role: str | None = None, depth: str | None = None
                ) -> Action | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from daemon.cib.document import LAST_EXACT_LINE
+from daemon.cib.paths import element_path
+
 ERROR = "error"
 WARNING = "warning"
-
-# libxml2 keeps line numbers in 16 bits: past this, sourceline no longer means the line.
-LAST_EXACT_LINE = 65534
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.message}"
-
-
-def element_path(elem) -> str:
-    """`/cib/configuration/resources/group[@id='g1']/primitive[@id='d1']`: ids where the
-    elements have them, so the path stays readable and stable."""
-    parts = []
-    node = elem
-    while node is not None:
-        ident = node.get("id")
-        parts.append(f"{node.tag}[@id='{ident}']" if ident else str(node.tag))
-        node = node.getparent()
-    return "/" + "/".join(reversed(parts))
 
 
 def element_line(elem) -> int | None:

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from daemon.cib import options as opts
 from crmshell.agents import AgentCatalog, AgentError, AgentMeta
-from crmshell.verify.findings import Finding, error, warning
+from crmshell.verify.findings import WARNING, Finding, at, error, warning
 from crmshell.verify.index import CibIndex
 
 # Actions with no recurrence; monitor is the one recurring action.
@@ -56,8 +56,8 @@ class AgentChecks:
         # Large configurations repeat the same few values ("10s", "20s"): parse each once.
         self._durations: dict[str, int | None] = {}
         self._op_values: dict[tuple[str, str], str | None] = {}
+        self._verdicts: dict[tuple, list[tuple[str, str]]] = {}
         self.default_timeout = default_timeout
-        self.default_timeout_ms = self._ms(default_timeout)
 
     def _ms(self, value: str | None) -> int | None:
         if value is None:
@@ -149,7 +149,6 @@ class AgentChecks:
                    ) -> Iterator[Finding]:
         seen: dict[tuple[str, int], str] = {}
         configured = set()
-        advertised = meta.action_names - HIDDEN_ACTIONS
         for op in ops:
             name, interval = op.get("name") or "", op.get("interval") or "0"
             interval_ms = self._ms(interval)
@@ -161,40 +160,49 @@ class AgentChecks:
                     yield error(op, rid, f"{rid}: Operation {op_id} is duplicate of {first} (do "
                                          "not use same name and interval combination more than "
                                          "once per resource)")
-            if stonith and name in ("start", "stop"):
-                continue
-            if name not in advertised:
-                yield warning(op, rid, f"{rid}: action '{name}' not found in Resource Agent "
-                                       "meta-data")
-                continue
-            advice = meta.action(name, _role(op.get("role")), _depth(self.index, op))
-            yield from self._check_interval(op, rid, name, interval, interval_ms, advice)
-            yield from self._check_timeout(op, rid, name, op.get("timeout"), advice)
+            key = (meta.spec, stonith, name, interval, op.get("timeout"), op.get("role"),
+                   _depth(self.index, op) if len(op) else None)
+            verdict = self._verdicts.get(key)
+            if verdict is None:
+                verdict = self._verdicts[key] = self._op_verdict(meta, *key[1:])
+            for severity, message in verdict:
+                yield at(op, severity, rid, f"{rid}: {message}")
         if not stonith:
             for name in ("start", "stop"):
-                if name not in configured and name in advertised:
-                    yield from self._check_timeout(elem, rid, name, None, meta.action(name))
+                if name not in configured and meta.has_action(name):
+                    for severity, message in self._timeout_verdict(name, None, meta.action(name)):
+                        yield at(elem, severity, rid, f"{rid}: {message}")
 
-    def _check_interval(self, op, rid, name, interval, interval_ms, advice) -> Iterator[Finding]:
-        if interval_ms is None:
-            return
+    def _op_verdict(self, meta: AgentMeta, stonith: bool, name: str, interval: str,
+                    timeout: str | None, role: str | None, depth: str | None
+                    ) -> list[tuple[str, str]]:
+        """What is wrong with one op against the agent's advice, as (severity, message after
+        the resource id). Many resources share the same ops, so the answer is memoized."""
+        if stonith and name in ("start", "stop"):
+            return []
+        if not meta.has_action(name) or name in HIDDEN_ACTIONS:
+            return [(WARNING, f"action '{name}' not found in Resource Agent meta-data")]
+        advice = meta.action(name, _role(role), depth)
+        verdict = []
+        interval_ms = self._ms(interval)
         if name == "monitor" and interval_ms == 0:
             advised = advice.interval if advice is not None and advice.interval else "a value"
-            yield warning(op, rid, f"{rid}: interval in monitor should be larger than 0, "
-                                   f"advised is {advised}")
-        elif name in NO_INTERVAL_OPS and interval_ms != 0:
-            yield warning(op, rid, f"{rid}: Specified interval for {name} is {interval}, it "
-                                   "must be 0")
+            verdict.append((WARNING, f"interval in monitor should be larger than 0, advised is "
+                                     f"{advised}"))
+        elif name in NO_INTERVAL_OPS and interval_ms:
+            verdict.append((WARNING, f"Specified interval for {name} is {interval}, it must be 0"))
+        return verdict + self._timeout_verdict(name, timeout, advice)
 
-    def _check_timeout(self, elem, rid, name, timeout, advice) -> Iterator[Finding]:
+    def _timeout_verdict(self, name: str, timeout: str | None, advice) -> list[tuple[str, str]]:
         if advice is None or not advice.timeout:
-            return
+            return []
         advised_ms = self._ms(advice.timeout)
         actual, which = (timeout, "specified") if timeout else (self.default_timeout, "default")
-        actual_ms = self._ms(actual) if timeout else self.default_timeout_ms
+        actual_ms = self._ms(actual)
         if advised_ms is not None and actual_ms is not None and advised_ms > actual_ms:
-            yield warning(elem, rid, f"{rid}: {which} timeout {actual} for {name} is smaller "
-                                     f"than the advised {advice.timeout}")
+            return [(WARNING, f"{which} timeout {actual} for {name} is smaller than the advised "
+                              f"{advice.timeout}")]
+        return []
 
 
 def _role(role: str | None) -> str | None:

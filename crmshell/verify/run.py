@@ -6,6 +6,7 @@ resources against their agents. Within a check, document order.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from crmshell.agents import AgentCatalog
@@ -20,33 +21,32 @@ def _configuration(cib_root):
     return cib_root.find("configuration")
 
 
-def schema_findings(cib_root) -> list[Finding]:
-    """RelaxNG validation by `daemon.cib.schema.validate`, when that module is present.
+_ID_STEP = re.compile(r"\[@id='([^']*)'\]")
 
-    LEAD: this is the one call site for the schema check. It expects
-    `validate(root) -> list[SchemaProblem]`; a problem's `message`, `path` and `line`
-    attributes are used when it has them (adjust here once SchemaProblem is settled).
-    """
-    try:
-        from daemon.cib.schema import validate
-    except ImportError:
-        return []
+
+def schema_findings(cib_root) -> list[Finding]:
+    """RelaxNG validation (`daemon.cib.schema`, grammars/cib.rng) as error findings; the
+    object is the last element with an id on the problem's path."""
+    from daemon.cib.schema import validate
+
     found = []
     for problem in validate(cib_root):
-        message = getattr(problem, "message", None) or str(problem)
-        found.append(Finding(ERROR, message, getattr(problem, "object_id", None),
-                             getattr(problem, "path", None), getattr(problem, "line", None)))
+        ids = _ID_STEP.findall(problem.path)
+        found.append(Finding(ERROR, problem.message, ids[-1] if ids else None, problem.path,
+                             problem.line))
     return found
 
 
 def verify(cib_root, catalog: AgentCatalog, *, schema: bool = True) -> list[Finding]:
     """Check a CIB (`<cib>` or its `<configuration>`, an lxml element) and return the findings,
-    errors and warnings mixed, in report order. Agents' meta-data comes from `catalog`."""
+    errors and warnings mixed, in report order. Agents' meta-data comes from `catalog`.
+    `schema=False` leaves out the RelaxNG validation (only the semantic checks run); it is
+    also left out when given a bare `<configuration>`, which the schema does not describe."""
     conf = _configuration(cib_root)
     if conf is None:
         return [Finding(ERROR, "the CIB has no <configuration> element", None,
                         element_path(cib_root), element_line(cib_root))]
-    found: list[Finding] = schema_findings(cib_root) if schema else []
+    found: list[Finding] = schema_findings(cib_root) if schema and cib_root.tag == "cib" else []
     index = build_index(conf)
     checks: Iterable[Iterable[Finding]] = (
         structure.check_ids(index),

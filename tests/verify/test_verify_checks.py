@@ -419,3 +419,16 @@ def test_findings_point_at_the_xml(catalog):
     assert found[0].line == 6
     for finding in run(catalog, resources=dummy("d1") + dummy("d1"), crm_config=""):
         assert "\n" not in finding.message and "Traceback" not in finding.message
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+def test_schema_problems_come_first_and_are_errors(catalog):
+    found = run(catalog, schema=True, resources='<group id="g1"/>' + dummy("d1"))
+    assert found[0].severity == "error" and found[0].object_id == "g1"
+    assert found[0].path == "/cib/configuration/resources/group[@id='g1']"
+    assert "g1: group has no members" in errors(found)[1:]
+
+
+def test_valid_configuration_passes_the_schema(catalog):
+    assert run(catalog, schema=True, resources=MONITORED) == []

@@ -50,9 +50,10 @@ def cib_xml(resources: str = "", constraints: str = "", crm_config: str = NO_FEN
             "</configuration>\n<status/>\n</cib>\n")
 
 
-def run(catalog: AgentCatalog, **parts: str) -> list[Finding]:
+def run(catalog: AgentCatalog, *, schema: bool = False, **parts: str) -> list[Finding]:
+    """The semantic findings (schema ones too with `schema=True`) on a CIB built from parts."""
     root = etree.fromstring(cib_xml(**parts).encode())
-    return verify(root, catalog)
+    return verify(root, catalog, schema=schema)
 
 
 def messages(findings: list[Finding], severity: str | None = None) -> list[str]:

@@ -63,3 +63,28 @@ def test_duplicate_operation_and_ticket_messages_contain_crm_verifys(catalog, tm
     assert len(theirs) == len(ours) == 2
     for their_line in theirs:
         assert any(mine.endswith(their_line) for mine in ours), (their_line, ours)
+
+
+CRM = shutil.which("crm")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CRM is None, reason="crmsh (the real crm) is not installed")
+def test_unknown_property_warning_is_crmshs(catalog, tmp_path):
+    props = ('<cluster_property_set id="cib-bootstrap-options">'
+             '<nvpair id="p1" name="stonith-enabled" value="false"/>'
+             '<nvpair id="p2" name="foo-bar" value="1"/></cluster_property_set>'
+             '<cluster_property_set id="SAPHanaSR"><nvpair id="s1" name="hana_site" '
+             'value="WDF"/></cluster_property_set>')
+    xml = cib_xml(resources=dummy("d1"), crm_config=props)
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    proc = subprocess.run([CRM, "configure", "verify"], capture_output=True, text=True,
+                          timeout=120, env={"CIB_file": str(path), "PATH": "/usr/sbin:/usr/bin:/bin",
+                                            "HOME": str(tmp_path)}, check=False)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    theirs = [line.split("WARNING: ", 1)[1] for line in plain.splitlines()
+              if "WARNING: " in line and "unknown attribute" in line]
+    ours = [f.message for f in verify(etree.fromstring(xml.encode()), catalog)
+            if f.severity == "warning"]
+    assert theirs == ours == ["cib-bootstrap-options: unknown attribute 'foo-bar'"]

@@ -214,6 +214,23 @@ def _shortcut_patterns() -> list[tuple[str, list[re.Pattern[str]]]]:
     return result
 
 
+def _expand_shortcut(pieces: tuple[str, ...], names: tuple[str, ...]) -> str:
+    """The xpath crmsh's parser builds from a shortcut and its names: pieces without a
+    placeholder are taken as they come, each name fills every `@@` of the next piece."""
+    if not names:
+        return pieces[0]
+    xpath = ""
+    index = 0
+    for name in names:
+        if index < len(pieces) and "@@" not in pieces[index]:
+            xpath += pieces[index]
+            index += 1
+        if index < len(pieces):
+            xpath += pieces[index].replace("@@", name)
+            index += 1
+    return xpath
+
+
 class AclFormatter:
     """Formats ACL objects; holds the compiled shortcut patterns so they are built once."""
 
@@ -221,12 +238,15 @@ class AclFormatter:
         self._shortcuts = _shortcut_patterns()
 
     def xpath_spec(self, xpath: str) -> str:
-        for name, patterns in self._shortcuts:
+        for (name, patterns), (_, pieces) in zip(self._shortcuts, _ACL_SHORTCUTS):
             for count, pattern in enumerate(patterns, 1):
                 match = pattern.match(xpath)
                 if match:
                     # crmsh keeps one name per piece matched, even if a piece holds two
-                    args = ":".join(match.groups()[:count])
+                    names = match.groups()[:count]
+                    if _expand_shortcut(pieces, names) != xpath:
+                        raise NotRepresentable("xpath shortcut %s does not read back" % name)
+                    args = ":".join(names)
                     return "%s:%s" % (name, args) if args else name
         require_ascii(xpath)
         return "xpath:%s" % quote(xpath)

@@ -22,7 +22,7 @@ _REQUIRED_SECTIONS = ("crm_config", "nodes", "resources", "constraints")
 
 def sanitize(elem: etree._Element) -> None:
     """Tidy a private copy the way crmsh's loader tidies the CIB (in place)."""
-    for node in elem.iter():
+    for node in list(elem.iter()):
         if is_comment(node):
             continue
         if not isinstance(node.tag, str):
@@ -70,14 +70,20 @@ _OBJECT_TAGS_INSIDE = ("primitive", "group", "clone", "master", "bundle")
 
 def _lift_comments(obj: etree._Element) -> None:
     """crmsh's loader moves an object's comments in front of its first element and makes
-    each one start with `#` (its text stripped); the whitespace after them moves along."""
-    first = None
+    each one start with `#` (its text stripped); the whitespace after them moves along.
+
+    Its bookkeeping treats an element at index 0 as "no element seen yet", so comments move
+    only behind a first element preceded by a comment, to that element's place.
+    """
+    first: int | None = None
+    later = []
     for index, child in enumerate(obj):
-        if not is_comment(child):
+        if is_comment(child):
+            if first:
+                later.append(child)
+        elif not first:
             first = index
-            break
-    if first is not None:
-        later = [c for c in list(obj)[first:] if is_comment(c)]
+    if first:
         for offset, comment in enumerate(later):
             obj.insert(first + offset, comment)
     for comment in obj:
@@ -88,8 +94,9 @@ def _lift_comments(obj: etree._Element) -> None:
 def sanitized_copy(elem: etree._Element) -> etree._Element:
     clone = copy.deepcopy(elem)
     clone.tail = None
-    sanitize(clone)
+    # the whitespace comes from where cibadmin printed the comment, before any reordering
     _format_comment_tails(clone, document_depth(elem))
+    sanitize(clone)
     _lift_comments(clone)
     for inner in clone.iter(*_OBJECT_TAGS_INSIDE):
         if inner is not clone:

@@ -409,6 +409,17 @@ COMMENTS = {
         'value="1"/></instance_attributes><!--# second comment--></primitive>'
         + dummy("q")),
         constraints='<rsc_order id="o" first="p" then="q"><!-- order note --></rsc_order>'),
+    "comments-after-first-element": conf(resources=(
+        '<primitive id="p" class="ocf" provider="heartbeat" type="Dummy">'
+        + params("p", ("a", "1")) + '<!--stays behind-->'
+        + params("p", ("b", "2"), tag="meta_attributes") + '</primitive>'
+        '<clone id="c"><!--lifted-->' + dummy("d1") + '<!--last one-->'
+        + params("c", ("x", "1"), tag="meta_attributes") + '</clone>'
+        '<group id="g">' + dummy("d2", '<!--x-->' + params("d2", ("é", "1")))
+        + '<!--after the member--></group>')),
+    "acl-location-shortcut-mismatch": conf(resources=DUMMIES, extra=(
+        '<acls><acl_role id="r1"><acl_permission id="r1-1" kind="read" xpath="'
+        '//rsc_location[@id=\'cli-prefer-d1\' and @rsc=\'d2\']"/></acl_role></acls>')),
     "comment-nested": conf(resources=(
         '<primitive id="p" class="ocf" provider="heartbeat" type="Dummy">'
         '<instance_attributes id="p-ia"><!--inside--><nvpair id="p-a" name="a" value="1"/>'

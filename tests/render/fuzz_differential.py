@@ -117,15 +117,119 @@ def batch(seed, n=12):
     cons=''.join(constraint('c%d'%i) for i in range(n))
     props=''.join(propset('ps%d'%i) for i in range(3))
     return '<crm_config>%s</crm_config><nodes><node id="n1" uname="n1"/></nodes><resources>%s</resources><constraints>%s</constraints>'%(props,res,cons)
+def comment(text=None):
+    return '<!--%s-->' % (text or random.choice(['note', '# hashed', ' spaced ', 'two words']))
+def maybe_comment(xml):
+    """Put a comment as first, last or inner child of the element sometimes."""
+    k = random.random()
+    if k < 0.1 and xml.endswith('/>'):
+        tag = xml[1:xml.index(' ')]
+        return xml[:-2] + '>' + comment() + '</%s>' % tag
+    if k < 0.2 and not xml.endswith('/>'):
+        i = xml.index('>') + 1
+        return xml[:i] + comment() + xml[i:]
+    if k < 0.25 and not xml.endswith('/>'):
+        i = xml.rindex('</')
+        return xml[:i] + comment() + xml[i:]
+    return xml
+def node(i):
+    nid = random.choice(['n%d' % i, str(100 + i), 'x.%d' % i, 'y %d' % i])
+    t = random.choice(['', '', ' type="member"', ' type="remote"', ' type="ping"'])
+    kids = ''.join(nvset('n%d' % i, random.choice(['instance_attributes', 'utilization']), j)
+                   for j in range(random.randint(0, 2)))
+    return '<node id="%s" uname="n%d"%s>%s</node>' % (nid, i, t, kids)
+def container(i, prims):
+    kind = random.choice(['group', 'clone', 'master', 'clonegroup'])
+    meta = ''.join(nvset('g%d' % i, random.choice(['meta_attributes', 'instance_attributes']), j)
+                   for j in range(random.randint(0, 2)))
+    if kind == 'group':
+        return '<group id="g%d">%s%s</group>' % (i, meta, ''.join(prims))
+    if kind == 'clonegroup':
+        return '<clone id="g%d">%s<group id="gg%d">%s</group></clone>' % (i, meta, i, ''.join(prims))
+    return '<%s id="g%d">%s%s</%s>' % (kind, i, prims[0], meta, kind)
+def alert(i):
+    kids = []
+    if random.random() < 0.5:
+        kids.append(nvset('al%d' % i, random.choice(['instance_attributes', 'meta_attributes']), 0))
+    if random.random() < 0.5:
+        sel = ''.join(random.sample(['<select_nodes/>', '<select_fencing/>', '<select_resources/>',
+                                     '<select_attributes><attribute id="al%d-at" name="a"/></select_attributes>' % i],
+                                    random.randint(1, 3)))
+        kids.append('<select>%s</select>' % sel)
+    for r in range(random.randint(0, 2)):
+        rid = 'al%d-recipient-%d' % (i, r + 1) if random.random() < 0.9 else 'al%d-r%d' % (i, r)
+        inner = nvset(rid, 'instance_attributes', 0) if random.random() < 0.3 else ''
+        kids.append('<recipient id="%s" value=%s>%s</recipient>' % (rid, quoteattr(random.choice(['/tmp/x', 'a b', 'r'])), inner))
+    if random.random() < 0.3:
+        kids.append(nvset('al%d' % i, 'meta_attributes', 5))
+    return '<alert id="al%d" path=%s>%s</alert>' % (i, quoteattr(random.choice(['/bin/true', '/a b/c'])), ''.join(kids))
+XPATHS = ["/cib", "/cib/status", "//nodes/node", "//nodes/node[@uname='n1']",
+          "//primitive[@id='d1']/meta_attributes/nvpair[@name='x']",
+          "//rsc_location[@id='cli-prefer-d1' and @rsc='d2']", "//crm_config/cluster_property_set",
+          "//primitive[@id='d1']/utilization", "//weird path"]
+def acl(i):
+    perms = []
+    for j in range(random.randint(1, 4)):
+        k = random.random()
+        kind = random.choice(['read', 'write', 'deny'])
+        if k < 0.5:
+            body = 'xpath=%s' % quoteattr(random.choice(XPATHS))
+        elif k < 0.7:
+            body = 'reference="d%d"' % random.randint(1, 5)
+        else:
+            body = 'object-type="%s"%s' % (random.choice(['node', 'status']), random.choice(['', ' attribute="uname"']))
+        desc = ' description=%s' % quoteattr(random.choice(['x', 'a b'])) if random.random() < 0.2 else ''
+        perms.append('<acl_permission id="ar%d-%d" kind="%s" %s%s/>' % (i, j, kind, body, desc))
+    return '<acl_role id="ar%d">%s</acl_role>' % (i, ''.join(perms))
+def fencing(nodes):
+    levels = []
+    targets = random.sample(['n0', 'n1', 'n2', 'n7', ('rack', 'r1'), ('pat', 'n[0-9]')], random.randint(1, 3))
+    k = 0
+    for t in targets:
+        idx = [1, 2] if random.random() < 0.3 else ([1] if random.random() < 0.8 else [2])
+        for ix in idx:
+            k += 1
+            if isinstance(t, tuple) and t[0] == 'pat':
+                tgt = 'target-pattern="%s"' % t[1]
+            elif isinstance(t, tuple):
+                tgt = 'target-attribute="%s" target-value="%s"' % t
+            else:
+                tgt = 'target="%s"' % t
+            levels.append('<fencing-level id="fl%d" %s index="%d" devices="%s"/>' % (k, tgt, ix, random.choice(['f1', 'f1,f2'])))
+    return '<fencing-topology>%s</fencing-topology>' % ''.join(levels)
+def misc_batch(seed):
+    random.seed(seed)
+    nn = random.randint(1, 3)
+    nodes = ''.join(maybe_comment(node(i)) for i in range(nn))
+    res = ''.join('<primitive id="%s" class="ocf" provider="heartbeat" type="Dummy"/>' % r for r in RES)
+    res += '<primitive id="f1" class="stonith" type="fence_xvm"/><primitive id="f2" class="stonith" type="fence_xvm"/>'
+    for i in range(4):
+        prims = [maybe_comment(primitive('q%d-%d' % (i, j))) for j in range(random.randint(1, 2))]
+        res += maybe_comment(container(i, prims))
+    res += '<template id="tp" class="ocf" provider="heartbeat" type="Dummy"/><primitive id="tu" template="tp"/>'
+    cons = ''.join(maybe_comment(constraint('c%d' % i)) for i in range(4))
+    extra = fencing(nn) if random.random() < 0.7 else ''
+    extra += '<tags><tag id="t1"><obj_ref id="d1"/><obj_ref id="d2"/></tag></tags>'
+    extra += '<acls>%s</acls>' % ''.join(acl(i) for i in range(2))
+    extra += '<alerts>%s</alerts>' % ''.join(maybe_comment(alert(i)) for i in range(2))
+    rd = '<rsc_defaults>%s</rsc_defaults>' % ''.join(
+        '<meta_attributes id="rd%d">%s</meta_attributes>' % (i, ''.join(nv('rd%d' % i, j) for j in range(2))) for i in range(random.randint(1, 2)))
+    return ('<crm_config>%s</crm_config>%s<nodes>%s</nodes><resources>%s</resources><constraints>%s</constraints>%s'
+            % (propset('ps'), rd, nodes, res, cons, extra))
 def valid(x):
     with tempfile.NamedTemporaryFile('w', suffix='.xml') as f:
         f.write(cib_document(x)); f.flush()
         r=subprocess.run(['xmllint','--noout','--relaxng','/usr/share/pacemaker/pacemaker-3.9.rng',f.name],capture_output=True,text=True,timeout=60)
     return r.returncode==0
+MISC = '--misc' in sys.argv
+if MISC:
+    sys.argv.remove('--misc')
+
+
 def main():
   bad=0; tried=0
   for seed in range(int(sys.argv[1]), int(sys.argv[2])):
-      x=batch(seed)
+      x=misc_batch(seed) if MISC else batch(seed)
       if not valid(x):
           continue
       tried+=1

@@ -86,19 +86,25 @@ def default_op_timeout(index: CibIndex) -> str:
     return opts.op_attribute("timeout").default or "20s"
 
 
+def _boolean_property(index: CibIndex, default: bool, *names: str) -> bool:
+    value = cluster_property(index, *names)
+    try:
+        return default if value is None else opts.parse_boolean(value)
+    except opts.OptionValueError:
+        return default  # Pacemaker uses the default for a value it cannot read
+
+
 def fencing_enabled(index: CibIndex) -> bool:
     """`fencing-enabled` (3.x) or `stonith-enabled` (2.1); true unless set to a false value."""
-    value = cluster_property(index, "fencing-enabled", "stonith-enabled")
-    try:
-        return True if value is None else opts.parse_boolean(value)
-    except opts.OptionValueError:
-        return True  # Pacemaker uses the default for a value it cannot read
+    return _boolean_property(index, True, "fencing-enabled", "stonith-enabled")
 
 
 def check_fencing(index: CibIndex) -> Iterator[Finding]:
     enabled = fencing_enabled(index)
     resources = index.conf.find("resources")
-    if enabled and not any(index.is_stonith(p) for p in index.primitives):
+    # With SBD (the cluster sets have-watchdog), nodes fence themselves: no device needed.
+    watchdog = _boolean_property(index, False, "have-watchdog")
+    if enabled and not watchdog and not any(index.is_stonith(p) for p in index.primitives):
         for line in NO_FENCING_DEVICE:
             yield error(resources, None, line)
     if not enabled:

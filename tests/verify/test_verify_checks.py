@@ -185,6 +185,8 @@ def test_fencing_enabled_without_devices(catalog, props):
      'value="off"/></cluster_property_set>', ""),
     ("", STONITH),
     ("", f'<group id="g">{STONITH}</group>'),
+    ('<cluster_property_set id="cib-bootstrap-options"><nvpair id="p" name="have-watchdog" '
+     'value="true"/></cluster_property_set>', ""),
     ("", '<template id="t" class="stonith" type="null"/><primitive id="st" template="t">'
          '<instance_attributes id="st-ia"><nvpair id="st-hl" name="hostlist" value="n1"/>'
          '</instance_attributes></primitive>'),

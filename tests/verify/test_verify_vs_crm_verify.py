@@ -12,7 +12,7 @@ from lxml import etree
 
 from crmshell.verify import verify
 
-from verify_fixtures import cib_xml, dummy, needs_real_agents
+from verify_fixtures import NO_FENCING, cib_xml, dummy, needs_real_agents
 
 CRM_VERIFY = shutil.which("crm_verify")
 pytestmark = [pytest.mark.needs_pacemaker, pytest.mark.needs_agents, needs_real_agents,
@@ -46,10 +46,23 @@ def test_no_fencing_device_message_is_crm_verifys(catalog, tmp_path):
     assert our_errors(xml, catalog) == theirs
 
 
-def test_fencing_disabled_both_agree_there_is_nothing(catalog, tmp_path):
-    xml = cib_xml(resources=dummy("d1"))
+@pytest.mark.parametrize("props", [
+    NO_FENCING,
+    '<cluster_property_set id="cib-bootstrap-options"><nvpair id="w" name="have-watchdog" '
+    'value="true"/></cluster_property_set>',
+])
+def test_no_device_needed_both_agree(catalog, tmp_path, props):
+    xml = cib_xml(resources=dummy("d1"), crm_config=props)
     assert crm_verify_errors(xml, tmp_path) == []
     assert our_errors(xml, catalog) == []
+
+
+def test_watchdog_timeout_alone_still_needs_a_device(catalog, tmp_path):
+    props = ('<cluster_property_set id="cib-bootstrap-options"><nvpair id="w" '
+             'name="stonith-watchdog-timeout" value="10s"/></cluster_property_set>')
+    xml = cib_xml(resources=dummy("d1"), crm_config=props)
+    assert our_errors(xml, catalog) == crm_verify_errors(xml, tmp_path)
+    assert len(our_errors(xml, catalog)) == 3
 
 
 def test_duplicate_operation_and_ticket_messages_contain_crm_verifys(catalog, tmp_path):

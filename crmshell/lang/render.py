@@ -25,6 +25,7 @@ from crmshell.lang.render_text import (
     DEFAULT_OBSCURE,
     NotRepresentable,
     RenderContext,
+    RenderInputError,
     comment_line,
     is_comment,
     join_parts,
@@ -120,10 +121,10 @@ def configuration_of(source: etree._Element) -> etree._Element:
     if source.tag == "cib":
         conf = source.find("configuration")
         if conf is None:
-            raise ValueError("<cib> without <configuration>")
+            raise RenderInputError("<cib> without <configuration>")
         return conf
     if source.tag != "configuration":
-        raise ValueError("expected <cib> or <configuration>, got <%s>" % source.tag)
+        raise RenderInputError("expected <cib> or <configuration>, got <%s>" % source.tag)
     return source
 
 
@@ -188,7 +189,7 @@ def _defaults_set(elem: etree._Element, ctx: RenderContext) -> list[str]:
     parent = elem.getparent()
     keyword = parent.tag if parent is not None else ""
     if keyword not in ("rsc_defaults", "op_defaults"):
-        raise ValueError("meta_attributes outside rsc_defaults/op_defaults")
+        raise RenderInputError("meta_attributes outside rsc_defaults/op_defaults")
     return render_admin.property_set(elem, keyword, ctx)
 
 
@@ -233,7 +234,7 @@ class ObjectRenderer:
         """The head and continuation parts of one object; NotRepresentable if crmsh shows XML."""
         formatter = self._formatters.get(elem.tag)
         if formatter is None:
-            raise ValueError("<%s> is not a configuration object" % elem.tag)
+            raise RenderInputError("<%s> is not a configuration object" % elem.tag)
         return formatter(elem, self.ctx)
 
     def render(self, elem: etree._Element) -> str:
@@ -334,6 +335,7 @@ def render_xml(source: etree._Element, *,
 __all__ = [
     "ShownObject",
     "RenderContext",
+    "RenderInputError",
     "build_context",
     "collect_objects",
     "render_configuration",

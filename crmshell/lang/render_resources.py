@@ -202,7 +202,6 @@ def container(elem: etree._Element, ctx: RenderContext) -> list[str]:
     return parts
 
 
-_BUNDLE_RUNTIMES = ("docker",)
 _BUNDLE_MAPPINGS = ("port-mapping", "storage-mapping")
 
 
@@ -217,13 +216,11 @@ def _bundle_part(child: etree._Element, ctx: RenderContext) -> str:
             words.append(pair(key, value))
     elif child.tag == "storage" and child.attrib:
         raise NotRepresentable("storage attributes")
-    mappings = 0
     for sub in child:
         if sub.tag not in _BUNDLE_MAPPINGS or len(sub):
             raise NotRepresentable("%s child %s" % (child.tag, sub.tag))
         if (child.tag == "network") != (sub.tag == "port-mapping"):
             raise NotRepresentable("%s in %s" % (sub.tag, child.tag))
-        mappings += 1
         words.append(sub.tag)
         for key, value in sub.attrib.items():
             require_ascii(value)

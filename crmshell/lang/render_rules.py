@@ -22,7 +22,6 @@ from crmshell.lang.render_text import (
     require_ascii,
     require_attrs,
     require_token,
-    shown_attrib_keys,
 )
 
 _NUMERIC_SCORE = re.compile(r"[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)\Z")
@@ -259,8 +258,3 @@ def attribute_set(node: etree._Element, keyword: str, ctx: RenderContext) -> str
     words.extend(rules)
     words.extend(pairs)
     return " ".join(words)
-
-
-def shown_set_children(node: etree._Element) -> list[str]:
-    """Names of the attributes on a set-like element, defaults dropped (for the xml form)."""
-    return shown_attrib_keys(node)

@@ -31,6 +31,11 @@ DEFAULTED_ATTRIBUTES: Mapping[str, Mapping[str, str]] = {
 DEFAULT_OBSCURE = ("passw*",)
 
 
+class RenderInputError(ValueError):
+    """The renderer was handed something that is not a configuration or one of its objects
+    (a caller's mistake, not a property of the CIB)."""
+
+
 class NotRepresentable(Exception):
     """The object holds something crmsh's language cannot say; show it as `xml <...>`."""
 
@@ -110,14 +115,6 @@ def attr(elem: etree._Element, name: str) -> str | None:
         if defaults is not None and defaults.get(name) == value:
             return None
     return value
-
-
-def shown_attrib_keys(elem: etree._Element) -> list[str]:
-    """Attribute names in document order, without the ones crmsh drops as defaults."""
-    defaults = DEFAULTED_ATTRIBUTES.get(elem.tag)
-    if defaults is None:
-        return list(elem.attrib.keys())
-    return [k for k, v in elem.attrib.items() if defaults.get(k) != v]
 
 
 def is_comment(node: etree._Element) -> bool:

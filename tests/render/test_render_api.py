@@ -16,6 +16,7 @@ from render_cases import parse_xml  # noqa: E402
 from show_render import generate_cib  # noqa: E402
 
 from crmshell.lang.render import (  # noqa: E402
+    RenderInputError,
     build_context,
     collect_objects,
     render_configuration,
@@ -83,9 +84,9 @@ def test_render_xml_of_one_object_brings_its_top_parent():
 
 
 def test_not_a_configuration():
-    with pytest.raises(ValueError):
+    with pytest.raises(RenderInputError):
         render_configuration(parse_xml("<resources/>"))
-    with pytest.raises(ValueError):
+    with pytest.raises(RenderInputError):
         render_object(CIB.find(".//nvpair"))
 
 

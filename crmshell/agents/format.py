@@ -6,7 +6,7 @@ provider or agent does not exist; the level only prints what comes back.
 
 from __future__ import annotations
 
-from crmshell.agents.catalog import AgentCatalog
+from crmshell.agents.catalog import BASE_CLASSES, AgentCatalog
 from crmshell.agents.daemon_meta import daemon_metadata, is_daemon
 from crmshell.errors import ShellError
 from crmshell.agents.ra_text import classes_text, info_text, list_text, providers_text
@@ -23,7 +23,8 @@ def format_providers(catalog: AgentCatalog, agent_type: str, agent_class: str = 
 
 def format_list(catalog: AgentCatalog, agent_class: str, provider: str | None = None,
                 width: int = 80) -> str:
-    if agent_class not in catalog.classes():
+    # the base classes are always there: only systemd needs asking (systemctl) to know
+    if agent_class not in BASE_CLASSES and agent_class not in catalog.classes():
         raise ShellError(f"class {agent_class} does not exist")
     if provider and (agent_class != "ocf" or provider not in catalog.providers()):
         raise ShellError(f"there is no provider {provider} for class {agent_class}")

@@ -1,1 +1,33 @@
-"""The scheduler: a pure function from a CIB document and a time to a transition."""
+"""The scheduler: a pure function from a CIB document and a time to a transition.
+
+    schedule(cib_root, now) -> Transition
+
+`cib_root` is the <cib> element (lxml); `now` is Unix seconds (a CIB's execution-date, if
+present, takes precedence, as crm_simulate does). Nothing here reads files, clocks or
+globals; `load_cib()` is the separate helper that parses a file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from daemon.scheduler.transition import Transition
+
+__all__ = ["schedule", "load_cib", "SchedulerError", "CibInputError"]
+
+from daemon.scheduler.errors import CibInputError, SchedulerError  # noqa: E402
+
+
+def schedule(cib_root, now: int, *, explain: bool = False) -> "Transition":
+    """Compute the transition for a CIB at time `now` (Unix seconds)."""
+    from daemon.scheduler.engine import effective_now, run_pipeline
+    from daemon.scheduler.transition import build_transition
+    ws = run_pipeline(cib_root, effective_now(cib_root, now), explain=explain)
+    return build_transition(ws)
+
+
+def load_cib(path: str):
+    """Parse a CIB file into the element `schedule()` takes."""
+    from daemon.scheduler.cib_xml import load_cib as _load
+    return _load(path)

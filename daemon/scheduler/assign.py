@@ -1,0 +1,256 @@
+"""Assigning resources to nodes: primitives and groups (clones live in clone.py).
+
+`assign(rsc)` is the variant-dispatching assign() method. A primitive first lets the
+resources it must follow place themselves, folds their scores (and its dependents') into
+its own, then takes the best node, preferring where it already runs on a tie.
+"""
+
+from __future__ import annotations
+
+from functools import cmp_to_key
+
+from daemon.scheduler import colocation as col
+from daemon.scheduler import model as m
+from daemon.scheduler import scores
+from daemon.scheduler.model import Node, Resource
+from daemon.scheduler.roles import Role
+from daemon.scheduler.unpack_resources import resource_location
+from daemon.scheduler.working_set import WorkingSet
+
+
+def assign(ws: WorkingSet, rsc: Resource, prefer: Node | None = None,
+           stop_if_fail: bool = True) -> Node | None:
+    if rsc.variant == m.PRIMITIVE:
+        return primitive_assign(ws, rsc, prefer, stop_if_fail)
+    if rsc.variant == m.GROUP:
+        return group_assign(ws, rsc, prefer, stop_if_fail)
+    from daemon.scheduler.clone import clone_assign
+    return clone_assign(ws, rsc, prefer, stop_if_fail)
+
+
+def current_node(rsc: Resource) -> Node | None:
+    """pe__current_node(): where the resource is active, preferring a clean node."""
+    active = None
+    for node in rsc.running_on:
+        keep_looking = False
+        if rsc.partial_source is not None:
+            if node is rsc.partial_source:
+                active = node
+            else:
+                keep_looking = True
+        elif rsc.requires != m.REQUIRES_FENCING:
+            happy = node.online and not node.unclean
+            if happy and (active is None or not active.online or active.unclean):
+                active = node
+            else:
+                keep_looking = True
+        if active is None:
+            active = node
+        if not keep_looking:
+            break
+    return active
+
+
+def _compare_nodes(a: tuple[Node, int], b: tuple[Node, int], preferred: Node | None) -> int:
+    na, sa = a
+    nb, sb = b
+    s1 = sa if na.available() else -scores.INFINITY
+    s2 = sb if nb.available() else -scores.INFINITY
+    if s1 > s2:
+        return -1
+    if s1 < s2:
+        return 1
+    if na.num_resources < nb.num_resources:
+        return -1
+    if na.num_resources > nb.num_resources:
+        return 1
+    if preferred is not None:
+        if preferred is na:
+            return -1
+        if preferred is nb:
+            return 1
+    return (na.name > nb.name) - (na.name < nb.name)
+
+
+def sort_nodes(nodes: dict[Node, int], preferred: Node | None) -> list[tuple[Node, int]]:
+    items = list(nodes.items())
+    items.sort(key=cmp_to_key(lambda a, b: _compare_nodes(a, b, preferred)))
+    return items
+
+
+def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | None,
+              force: bool, stop_if_fail: bool) -> bool:
+    """pcmk__assign_resource(): place a resource (all primitives below it) on `node`."""
+    if rsc.children:
+        changed = False
+        for child in rsc.children:
+            changed |= assign_to(ws, child, node, score, force, stop_if_fail)
+        return changed
+    if not force and node is not None:
+        if (score is not None and score < 0) or not node.available():
+            if stop_if_fail:
+                rsc.next_role = Role.STOPPED
+            node = None
+    changed = (rsc.assigned_to is not node)
+    unassign(rsc)
+    rsc.unassigned = False
+    if node is None:
+        if not stop_if_fail:
+            return changed
+        rsc.next_role = Role.STOPPED
+        for op in rsc.actions:
+            if op.task == "stop":
+                op.flags &= ~m.OPTIONAL
+            elif op.task == "start":
+                op.flags &= ~m.RUNNABLE
+            else:
+                interval = op.meta.get("interval")
+                if interval is not None and interval != "0" \
+                        and op.meta.get("op_target_rc") != "7":
+                    op.flags &= ~m.RUNNABLE
+        return changed
+    rsc.assigned_to = node
+    node.num_resources += 1
+    return changed
+
+
+def unassign(rsc: Resource) -> None:
+    old = rsc.assigned_to
+    if old is None:
+        return
+    rsc.unassigned = True
+    rsc.assigned_to = None
+    old.num_resources -= 1
+
+
+def _assign_best_node(ws: WorkingSet, rsc: Resource, prefer: Node | None,
+                      stop_if_fail: bool) -> bool:
+    if not rsc.unassigned:
+        return rsc.assigned_to is not None
+    ordered = sort_nodes(rsc.allowed, current_node(rsc)) if rsc.allowed else []
+    best = ordered[0] if ordered else None
+    chosen = None
+    if prefer is not None and ordered:
+        score = rsc.allowed.get(prefer)
+        if score is None:
+            chosen = None
+        elif score < best[1]:
+            chosen = None
+        elif not (prefer.available() and score >= 0):
+            chosen = None
+        else:
+            chosen = (prefer, score)
+    if chosen is None and best is not None:
+        chosen = best
+        parent = rsc.parent
+        unique_clone_instance = parent is not None and parent.variant == m.CLONE \
+            and parent.unique
+        if not unique_clone_instance and chosen[1] > 0 and chosen[0].available():
+            running = current_node(rsc)
+            if running is not None and running.available() and running.weight >= 0:
+                for other in ordered[1:]:
+                    if other[1] != chosen[1]:
+                        break
+                    if other[0] is running:
+                        chosen = other
+    if ws.explain:
+        rsc.explanation.append(("candidates", ordered))
+    if chosen is None:
+        assign_to(ws, rsc, None, None, False, stop_if_fail)
+    else:
+        assign_to(ws, rsc, chosen[0], chosen[1], False, stop_if_fail)
+    return rsc.assigned_to is not None
+
+
+def _apply_this_with(ws: WorkingSet, coloc, rsc: Resource) -> None:
+    other = coloc.primary
+    archive = None
+    if coloc.dependent_role >= Role.PROMOTED or (-scores.INFINITY < coloc.score < 0):
+        archive = dict(rsc.allowed)
+    if other.unassigned:
+        assign(ws, other, None, True)
+    before = dict(rsc.allowed) if ws.explain else None
+    col.apply_coloc_score(ws, rsc, other, coloc, True)
+    if archive is not None and not col.any_node_available(rsc.allowed):
+        rsc.allowed = archive
+    if ws.explain:
+        rsc.explanation.append(("colocation", coloc, before, dict(rsc.allowed)))
+
+
+def _dependent_scores(ws: WorkingSet, coloc, rsc: Resource) -> None:
+    before = dict(rsc.allowed) if ws.explain else None
+    col.add_dependent_scores(coloc, rsc)
+    if ws.explain:
+        rsc.explanation.append(("dependent", coloc, before, dict(rsc.allowed)))
+
+
+def primitive_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
+                     stop_if_fail: bool) -> Node | None:
+    if rsc.parent is not None and not rsc.parent.assigning:
+        assign(ws, rsc.parent, prefer, stop_if_fail)
+    if not rsc.unassigned:
+        return rsc.assigned_to
+    if rsc.assigning:
+        return None
+    rsc.assigning = True
+    if ws.explain:
+        rsc.explanation.append(("initial", dict(rsc.allowed)))
+    this_with = col.this_with(rsc)
+    with_this = col.with_this(rsc)
+    inf = scores.INFINITY
+    for c in this_with:
+        if c.score <= -inf or c.score >= inf:
+            _apply_this_with(ws, c, rsc)
+    for c in with_this:
+        if c.score <= -inf or c.score >= inf:
+            _dependent_scores(ws, c, rsc)
+    for c in this_with:
+        if -inf < c.score < inf:
+            _apply_this_with(ws, c, rsc)
+    for c in with_this:
+        if -inf < c.score < inf:
+            _dependent_scores(ws, c, rsc)
+    if rsc.next_role == Role.STOPPED:
+        resource_location(ws, rsc, None, -inf, "target-role")
+    elif rsc.next_role > rsc.role and not ws.quorate \
+            and ws.options.no_quorum_policy == "freeze":
+        rsc.next_role = rsc.role
+    if ws.explain:
+        rsc.explanation.append(("final", dict(rsc.allowed)))
+    if ws.options.fencing_enabled and not ws.have_fencing:
+        rsc.managed = False
+    if not rsc.managed:
+        rsc.next_role = rsc.role
+        node = current_node(rsc)
+        assign_to(ws, rsc, node, None, True, stop_if_fail)
+    elif ws.options.stop_all:
+        assign_to(ws, rsc, None, None, True, stop_if_fail)
+    else:
+        _assign_best_node(ws, rsc, prefer, stop_if_fail)
+    rsc.assigning = False
+    return rsc.assigned_to
+
+
+def group_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
+                 stop_if_fail: bool) -> Node | None:
+    if not rsc.unassigned:
+        return rsc.assigned_to
+    if rsc.assigning:
+        return None
+    if not rsc.children:
+        rsc.unassigned = False
+        return None
+    rsc.assigning = True
+    first = rsc.children[0]
+    rsc.role = first.role
+    first_node = None
+    for member in rsc.children:
+        node = assign(ws, member, prefer, stop_if_fail)
+        if first_node is None:
+            first_node = node
+    rsc.next_role = first.next_role
+    rsc.assigning = False
+    rsc.unassigned = False
+    if not rsc.group_colocated:
+        return None
+    return first_node

@@ -1,0 +1,383 @@
+"""Colocation arithmetic: which colocations apply to a resource, and how they move scores.
+
+`this_with(rsc)` lists colocations where `rsc` is the dependent, `with_this(rsc)` those where
+it is the primary, each including what parents and group members contribute. The factor
+arithmetic deliberately rounds through 32-bit floats, as Pacemaker's C code does.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from daemon.scheduler import model as m
+from daemon.scheduler import scores
+from daemon.scheduler.constraints import insert_sorted
+from daemon.scheduler.model import Colocation, Node, Resource
+from daemon.scheduler.roles import Role
+
+INFINITY_HACK = scores.INFINITY * -100
+
+# colocation selection flags
+SELECT_ACTIVE = 1
+SELECT_NONNEGATIVE = 2
+SELECT_THIS_WITH = 4
+
+AFFECTS_NOTHING = 0
+AFFECTS_LOCATION = 1
+AFFECTS_ROLE = 2
+
+
+def f32(x: float) -> float:
+    return struct.unpack("f", struct.pack("f", x))[0]
+
+
+def node_attr(node: Node, attr: str) -> str | None:
+    return node.attrs.get(attr)
+
+
+def same_value(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.lower() == b.lower()
+
+
+def any_node_available(nodes: dict[Node, int]) -> bool:
+    for node, score in nodes.items():
+        if score >= 0 and node.available():
+            return True
+    return False
+
+
+def has_influence(coloc: Colocation, rsc: Resource | None = None) -> bool:
+    if rsc is None:
+        rsc = coloc.primary
+    return coloc.influence or not rsc.running_on
+
+
+# ---- colocation lists ---------------------------------------------------------------
+
+def _add_list(lst: list[Colocation], addition: list[Colocation], by_primary: bool) -> None:
+    if not lst:
+        lst.extend(addition)
+        return
+    for c in addition:
+        insert_sorted(lst, c, by_primary)
+
+
+def this_with(rsc: Resource) -> list[Colocation]:
+    out: list[Colocation] = []
+    _this_with(rsc, rsc, out)
+    return out
+
+
+def with_this(rsc: Resource) -> list[Colocation]:
+    out: list[Colocation] = []
+    _with_this(rsc, rsc, out)
+    return out
+
+
+def _this_with(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
+    if rsc.variant == m.GROUP:
+        _group_this_with(rsc, orig, out)
+    elif rsc.variant == m.CLONE:
+        from daemon.scheduler.clone import clone_this_with
+        clone_this_with(rsc, orig, out)
+    else:
+        _primitive_list(rsc, orig, out, True)
+
+
+def _with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
+    if rsc.variant == m.GROUP:
+        _group_with_this(rsc, orig, out)
+    elif rsc.variant == m.CLONE:
+        from daemon.scheduler.clone import clone_with_this
+        clone_with_this(rsc, orig, out)
+    else:
+        _primitive_list(rsc, orig, out, False)
+
+
+def _primitive_list(rsc: Resource, orig: Resource, out: list[Colocation],
+                    this_with_side: bool) -> None:
+    own = rsc.this_with if this_with_side else rsc.with_this
+    if rsc is orig:
+        _add_list(out, own, this_with_side)
+        if rsc.parent is not None:
+            (_this_with if this_with_side else _with_this)(rsc.parent, orig, out)
+    else:
+        for c in own:
+            if c.explicit:
+                insert_sorted(out, c, this_with_side)
+
+
+def _group_this_with(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
+    if not rsc.children:
+        return
+    if rsc is orig or orig is rsc.children[0]:
+        _add_list(out, rsc.this_with, True)
+        if rsc.parent is not None:
+            _this_with(rsc.parent, orig, out)
+        if not rsc.group_colocated:
+            return
+        for member in rsc.children:
+            if member is not orig:
+                _this_with(member, orig, out)
+        return
+    for member in rsc.children:
+        if member is orig:
+            break
+        if not member.managed:
+            for c in rsc.this_with:
+                if c.score >= scores.INFINITY:
+                    insert_sorted(out, c, True)
+            break
+
+
+def _group_with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
+    if not rsc.children:
+        return
+    if orig is not rsc and orig is not rsc.children[-1]:
+        return
+    _add_list(out, rsc.with_this, False)
+    if rsc.parent is not None:
+        _with_this(rsc.parent, orig, out)
+    if not rsc.group_colocated:
+        return
+    for member in rsc.children:
+        if member is not orig:
+            _with_this(member, orig, out)
+
+
+# ---- how a colocation affects a dependent ---------------------------------------------
+
+def affects(dependent: Resource, primary: Resource, coloc: Colocation, preview: bool) -> int:
+    if not preview and primary.unassigned:
+        return AFFECTS_NOTHING
+    if coloc.dependent_role >= Role.UNPROMOTED and dependent.parent is not None \
+            and dependent.parent.promotable and not dependent.unassigned:
+        return AFFECTS_ROLE
+    if not preview and not dependent.unassigned:
+        return AFFECTS_NOTHING
+    if coloc.dependent_role != Role.UNKNOWN and coloc.dependent_role != dependent.next_role:
+        return AFFECTS_NOTHING
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
+        return AFFECTS_NOTHING
+    return AFFECTS_LOCATION
+
+
+def apply_coloc_score(ws, dependent: Resource, primary: Resource, coloc: Colocation,
+                      for_dependent: bool) -> None:
+    """The apply_coloc_score() method, dispatched on the acting resource's variant."""
+    if for_dependent:
+        if dependent.variant == m.GROUP:
+            _colocate_group_with(ws, dependent, primary, coloc)
+            return
+        if dependent.variant == m.CLONE:
+            from daemon.scheduler.clone import clone_apply_coloc_score
+            clone_apply_coloc_score(ws, dependent, primary, coloc, True)
+            return
+        # primitive: always process on behalf of the primary
+        apply_coloc_score(ws, dependent, primary, coloc, False)
+        return
+    if primary.variant == m.GROUP:
+        _colocate_with_group(ws, dependent, primary, coloc)
+        return
+    if primary.variant == m.CLONE:
+        from daemon.scheduler.clone import clone_apply_coloc_score
+        clone_apply_coloc_score(ws, dependent, primary, coloc, False)
+        return
+    result = affects(dependent, primary, coloc, False)
+    if result == AFFECTS_ROLE:
+        apply_coloc_to_priority(dependent, primary, coloc)
+    elif result == AFFECTS_LOCATION:
+        apply_coloc_to_scores(dependent, primary, coloc)
+
+
+def _colocate_group_with(ws, dependent: Resource, primary: Resource, coloc) -> None:
+    if not dependent.children:
+        return
+    if dependent.group_colocated:
+        member = dependent.children[0]
+        apply_coloc_score(ws, member, primary, coloc, True)
+        return
+    if coloc.score >= scores.INFINITY:
+        ws.warn(f"{dependent.id}: cannot perform mandatory colocation between "
+                f"non-colocated group and {primary.id}")
+        return
+    for member in dependent.children:
+        apply_coloc_score(ws, member, primary, coloc, True)
+
+
+def _colocate_with_group(ws, dependent: Resource, primary: Resource, coloc) -> None:
+    if primary.unassigned:
+        return
+    if primary.group_colocated:
+        if coloc.score >= scores.INFINITY:
+            member = primary.children[-1] if primary.children else None
+        else:
+            member = primary.children[0] if primary.children else None
+        if member is None:
+            return
+        apply_coloc_score(ws, dependent, member, coloc, False)
+        return
+    if coloc.score >= scores.INFINITY:
+        ws.warn(f"{dependent.id}: cannot perform mandatory colocation with non-colocated "
+                f"group {primary.id}")
+        return
+    for member in primary.children:
+        apply_coloc_score(ws, dependent, member, coloc, False)
+
+
+def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocation) -> None:
+    attribute = coloc.node_attribute
+    value = None
+    if primary.assigned_to is not None:
+        value = node_attr(primary.assigned_to, attribute)
+    elif coloc.score < 0:
+        return
+    work = dict(dependent.allowed)
+    score = coloc.score
+    for node, weight in work.items():
+        if primary.assigned_to is None:
+            work[node] = scores.add(-score, weight)
+            continue
+        if same_value(node_attr(node, attribute), value):
+            if score < scores.INFINITY:
+                work[node] = scores.add(score, weight)
+            continue
+        if score >= scores.INFINITY:
+            work[node] = -scores.INFINITY
+    if score <= -scores.INFINITY or score >= scores.INFINITY or any_node_available(work):
+        dependent.allowed = work
+
+
+def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Colocation) -> None:
+    if primary.assigned_to is None or dependent.assigned_to is None:
+        return
+    attribute = coloc.node_attribute
+    dep_value = node_attr(dependent.assigned_to, attribute)
+    pri_value = node_attr(primary.assigned_to, attribute)
+    if not same_value(dep_value, pri_value):
+        if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:
+            dependent.promotion_score = -scores.INFINITY
+        return
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
+        return
+    multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
+    dependent.promotion_score = scores.add(multiplier * coloc.score,
+                                           dependent.promotion_score)
+
+
+# ---- attenuated scores of colocated resources ------------------------------------------
+
+def _best_node_score_matching_attr(rsc: Resource, attr: str, value: str | None) -> int:
+    best = -scores.INFINITY
+    for node, weight in rsc.allowed.items():
+        if weight > best and node.available() and same_value(node_attr(node, attr), value):
+            best = weight
+    return best
+
+
+def _allowed_on_one(rsc: Resource) -> bool:
+    count = 0
+    for weight in rsc.allowed.values():
+        if weight >= 0:
+            count += 1
+            if count > 1:
+                return False
+    return count == 1
+
+
+def _add_node_scores_matching_attr(nodes: dict[Node, int], coloc_rsc: Resource,
+                                   coloc: Colocation, factor: float,
+                                   only_positive: bool) -> None:
+    attr = coloc.node_attribute
+    for node in list(nodes):
+        weight = nodes[node]
+        value = node_attr(node, attr)
+        score = _best_node_score_matching_attr(coloc_rsc, attr, value)
+        if factor < 0 and score < 0:
+            if (coloc.primary.stickiness >= -score or not has_influence(coloc)
+                    or not _allowed_on_one(coloc.dependent)):
+                continue
+        if weight == INFINITY_HACK:
+            continue
+        delta_f = f32(factor * f32(float(score)))
+        delta = int(delta_f - 0.5) if delta_f < 0 else int(delta_f + 0.5)
+        if delta == 0 and score != 0:
+            if factor > 0:
+                delta = 1
+            elif factor < 0:
+                delta = -1
+        new_score = scores.add(delta, weight)
+        if only_positive and new_score < 0 and weight > 0:
+            nodes[node] = INFINITY_HACK
+            continue
+        if only_positive and new_score < 0 and weight == 0:
+            continue
+        nodes[node] = new_score
+
+
+def add_colocated_node_scores(coloc_rsc: Resource, nodes_rsc: Resource,
+                              nodes: dict[Node, int] | None, coloc: Colocation | None,
+                              factor: float, flags: int) -> dict[Node, int] | None:
+    """Merge `coloc_rsc`'s (attenuated) node preferences into `nodes`; returns the result.
+
+    Returns `nodes` unchanged (the same object) when nothing should change.
+    """
+    if coloc_rsc.variant == m.GROUP:
+        if coloc_rsc.merging:
+            return nodes
+        coloc_rsc.merging = True
+        if not coloc_rsc.children:
+            return nodes
+        member = coloc_rsc.children[-1] if nodes is None else coloc_rsc.children[0]
+        result = add_colocated_node_scores(member, nodes_rsc, nodes, coloc, factor, flags)
+        coloc_rsc.merging = False
+        return result
+    if coloc_rsc.merging:
+        return nodes
+    coloc_rsc.merging = True
+    if nodes is None:
+        work = dict(coloc_rsc.allowed)
+    else:
+        work = dict(nodes)
+        _add_node_scores_matching_attr(work, coloc_rsc, coloc, factor,
+                                       bool(flags & SELECT_NONNEGATIVE))
+    if any_node_available(work):
+        if flags & SELECT_THIS_WITH:
+            colocations = this_with(coloc_rsc)
+        else:
+            colocations = with_this(coloc_rsc)
+        flags |= SELECT_ACTIVE
+        for c in colocations:
+            other_factor = f32(f32(factor * f32(float(c.score))) / f32(float(scores.INFINITY)))
+            if flags & SELECT_THIS_WITH:
+                other = c.primary
+            elif not has_influence(c):
+                continue
+            else:
+                other = c.dependent
+            work = add_colocated_node_scores(other, nodes_rsc, work, c, other_factor, flags)
+    elif flags & SELECT_ACTIVE:
+        coloc_rsc.merging = False
+        return nodes
+    if flags & SELECT_NONNEGATIVE:
+        for node, weight in work.items():
+            if weight == INFINITY_HACK:
+                work[node] = 1
+    coloc_rsc.merging = False
+    return work
+
+
+def add_dependent_scores(coloc: Colocation, rsc: Resource) -> None:
+    """Fold a "with this" colocation's dependent preferences into `rsc`'s scores."""
+    other = coloc.dependent
+    factor = f32(f32(float(coloc.score)) / f32(float(scores.INFINITY)))
+    flags = SELECT_ACTIVE
+    if not has_influence(coloc):
+        return
+    if rsc.variant == m.CLONE:
+        flags |= SELECT_NONNEGATIVE
+    result = add_colocated_node_scores(other, rsc, rsc.allowed, coloc, factor, flags)
+    if result is not None:
+        rsc.allowed = result

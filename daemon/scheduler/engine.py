@@ -1,0 +1,138 @@
+"""The scheduling pipeline: CIB in, transition out.
+
+The stages run in Pacemaker's order (pcmk__schedule_actions()): unpack, constraints,
+node criteria, implicit constraints, configuration changes, assignment, actions, fencing,
+orderings, summary. Each stage lives in its own module; this one only sequences them.
+"""
+
+from __future__ import annotations
+
+from daemon.scheduler import cluster_options
+from daemon.scheduler import model as m
+from daemon.scheduler import rules
+from daemon.scheduler.assign import assign
+from daemon.scheduler.config_changes import handle_rsc_config_changes
+from daemon.scheduler.constraints import unpack_constraints
+from daemon.scheduler.criteria import apply_node_criteria
+from daemon.scheduler.fencing import schedule_fencing_and_shutdowns
+from daemon.scheduler.history import clear_failcount, unpack_status
+from daemon.scheduler.orderings import apply_orderings
+from daemon.scheduler.probes import schedule_probes
+from daemon.scheduler.unpack_nodes import unpack_nodes
+from daemon.scheduler.unpack_resources import unpack_resources
+from daemon.scheduler.working_set import WorkingSet
+
+
+def effective_now(cib, default: int) -> int:
+    """The cib's execution-date (Unix seconds) when present, else `default`."""
+    value = cib.get("execution-date")
+    if value is not None:
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    return default
+
+
+def _first(cib, path: str):
+    found = cib.find(path)
+    return found
+
+
+def build_working_set(cib, now: int) -> WorkingSet:
+    config = cib.find("configuration")
+    crm_config = config.find("crm_config") if config is not None else None
+    props: dict[str, str] = {}
+    rules.unpack_nvpair_sets(crm_config, "cluster_property_set", rules.RuleInput(now=now),
+                             props, first_id="cib-bootstrap-options")
+    quorate = cluster_options.is_true(cib.get("have-quorum"))
+    panic = cluster_options.is_true(cib.get("no-quorum-panic"))
+    options = cluster_options.build(props, quorate=quorate, no_quorum_panic=panic)
+    ws = WorkingSet(cib, now, options)
+    ws.quorate = quorate
+    ws.op_defaults = next(iter(cib.iter("op_defaults")), None)
+    ws.rsc_defaults = next(iter(cib.iter("rsc_defaults")), None)
+    if options.have_watchdog:
+        ws.have_fencing = True
+    ws.enable_unfencing = _unfencing_configured(config)
+    unpack_nodes(ws, config.find("nodes") if config is not None else None)
+    unpack_resources(ws, config.find("resources") if config is not None else None)
+    tags = config.find("tags") if config is not None else None
+    if tags is not None:
+        for tag in tags:
+            if tag.tag == "tag" and tag.get("id"):
+                ws.tags[tag.get("id")] = [ref.get("id") for ref in tag if ref.tag == "obj_ref"]
+    unpack_status(ws, cib.find("status"))
+    return ws
+
+
+def _unfencing_configured(config) -> bool:
+    if config is None:
+        return False
+    for section in ("resources", "rsc_defaults"):
+        el = config.find(section)
+        if el is None:
+            continue
+        for meta in el.iter("meta_attributes"):
+            for nv in meta.iter("nvpair"):
+                if nv.get("name") in ("provides", "requires") and nv.get("value") == "unfencing":
+                    return True
+    return False
+
+
+def _variant_method(rsc, name: str):
+    """The variant's implementation of a method (primitive, group or clone module)."""
+    if rsc.variant == m.PRIMITIVE:
+        from daemon.scheduler import primitive_actions as module
+    elif rsc.variant == m.GROUP:
+        from daemon.scheduler import group as module
+    else:
+        from daemon.scheduler import clone as module
+    prefix = {m.PRIMITIVE: "primitive", m.GROUP: "group", m.CLONE: "clone"}[rsc.variant]
+    return getattr(module, f"{prefix}_{name}")
+
+
+def create_internal_constraints(ws: WorkingSet, rsc) -> None:
+    _variant_method(rsc, "internal_constraints")(ws, rsc)
+
+
+def create_actions(ws: WorkingSet, rsc) -> None:
+    _variant_method(rsc, "create_actions")(ws, rsc)
+
+
+def _clear_orphan_failcounts(ws: WorkingSet) -> None:
+    from daemon.scheduler import failcounts
+    for rsc in list(ws.resources):
+        if not rsc.removed:
+            continue
+        for node in ws.nodes:
+            if not node.online:
+                continue
+            count, _ = failcounts.get_failcount(ws, node, rsc, failcounts.EFFECTIVE)
+            if count == 0:
+                continue
+            clear = clear_failcount(ws, rsc, node, "it is orphaned")
+            from daemon.scheduler import actions as act
+            act.new_ordering(ws, clear.rsc, None, clear, rsc, act.op_key(rsc.id, "stop"), None,
+                             m.AR_ORDERED)
+
+
+def run_pipeline(cib, now: int, *, explain: bool = False) -> WorkingSet:
+    ws = build_working_set(cib, now)
+    ws.explain = explain
+    config = cib.find("configuration")
+    unpack_constraints(ws, config.find("constraints") if config is not None else None)
+    apply_node_criteria(ws)
+    for rsc in list(ws.resources):
+        create_internal_constraints(ws, rsc)
+    handle_rsc_config_changes(ws)
+    for rsc in list(ws.resources):
+        assign(ws, rsc, None, True)
+    schedule_probes(ws)
+    if ws.options.stop_orphan_resources:
+        _clear_orphan_failcounts(ws)
+    for rsc in list(ws.resources):
+        create_actions(ws, rsc)
+    schedule_fencing_and_shutdowns(ws)
+    apply_orderings(ws)
+    return ws

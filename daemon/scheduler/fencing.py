@@ -1,0 +1,150 @@
+"""Fencing: marking nodes unclean, fence actions, and ordering recovery after fencing."""
+
+from __future__ import annotations
+
+from daemon.scheduler import actions as act
+from daemon.scheduler import model as m
+from daemon.scheduler.model import Action, Node
+from daemon.scheduler.working_set import WorkingSet
+
+
+def fence_op(ws: WorkingSet, node: Node, op: str | None, optional: bool,
+             reason: str | None) -> Action:
+    """The (single) fence action for a node, made required if fencing is possible."""
+    if op is None:
+        op = ws.options.fencing_action
+    key = f"stonith-{node.name}-{op}"
+    action = ws.singletons.get(key)
+    if action is None:
+        action = act.custom_action(ws, None, key, "stonith", node, True)
+        action.meta["on_node"] = node.name
+        action.meta["on_node_uuid"] = node.id
+        action.meta["stonith_action"] = op
+    if not optional and ws.can_fence(node):
+        action.flags &= ~m.OPTIONAL
+        action.set_reason(reason)
+    elif reason is not None and action.reason is None:
+        action.reason = reason
+    return action
+
+
+def fence_node(ws: WorkingSet, node: Node, reason: str, priority_delay: bool) -> None:
+    """pe_fence_node(): mark a cluster node unclean and note why it would be fenced."""
+    if node.unclean:
+        return
+    node.unclean = True
+    node.fence_reason = reason
+    fence_op(ws, node, None, True, reason)
+
+
+# ---- scheduling fencing and shutdowns ---------------------------------------------------
+
+def _known_on(rsc, node: Node) -> bool:
+    if node in rsc.probed:
+        return True
+    parent = rsc.parent
+    return (rsc.variant == m.PRIMITIVE and parent is not None and parent.variant == m.CLONE
+            and not parent.unique and node in parent.probed)
+
+
+def _order_start_vs_fencing(rsc, fence: Action) -> None:
+    target = fence.node
+    for action in list(rsc.actions):
+        if action.needs == m.REQUIRES_FENCING:
+            act.order_actions(fence, action, m.AR_ORDERED)
+        elif action.needs == m.REQUIRES_QUORUM:
+            if action.task == "start" and target in rsc.allowed and not _known_on(rsc, target):
+                act.order_actions(fence, action, m.AR_ORDERED | m.AR_UNRUNNABLE_FIRST_BLOCKS)
+
+
+def _order_stop_vs_fencing(rsc, fence: Action) -> None:
+    target = fence.node
+    stops = act.resource_actions(rsc, target, "stop")
+    order_implicit = rsc.requires == m.REQUIRES_FENCING
+    parent_stop = None
+    if stops and order_implicit:
+        top = rsc.top()
+        parent_stop = act.find_first_action(top.actions, None, "stop", None)
+    for stop in stops:
+        stop.flags |= m.PSEUDO | m.RUNNABLE
+        if order_implicit:
+            act.order_actions(fence, stop, m.AR_GUEST_ALLOWED)
+            if parent_stop is not None:
+                act.order_actions(fence, parent_stop, m.AR_GUEST_ALLOWED)
+    for demote in act.resource_actions(rsc, target, "demote"):
+        if not demote.node.online or demote.node.unclean or rsc.failed:
+            demote.flags |= m.PSEUDO | m.RUNNABLE
+            if order_implicit:
+                act.order_actions(fence, demote, m.AR_GUEST_ALLOWED | m.AR_ORDERED)
+
+
+def _rsc_fence_ordering(rsc, fence: Action) -> None:
+    if rsc.children:
+        for child in rsc.children:
+            _rsc_fence_ordering(child, fence)
+    elif rsc.managed:
+        _order_start_vs_fencing(rsc, fence)
+        _order_stop_vs_fencing(rsc, fence)
+
+
+def order_vs_fence(ws: WorkingSet, fence: Action) -> None:
+    for rsc in ws.resources:
+        _rsc_fence_ordering(rsc, fence)
+
+
+def _any_managed(rsc) -> bool:
+    return rsc.managed or any(_any_managed(c) for c in rsc.children)
+
+
+def _order_stops_before_shutdown(ws: WorkingSet, node: Node, shutdown: Action) -> None:
+    for action in list(ws.actions):
+        if action.node is not node or action.task != "stop" or action.rsc is None:
+            continue
+        if action.rsc.maintenance or node.maintenance:
+            continue
+        if not (action.rsc.managed or action.rsc.blocked):
+            continue
+        action.flags &= ~m.OPTIONAL
+        act.new_ordering(ws, action.rsc, None, action, None, "do_shutdown", shutdown,
+                         m.AR_ORDERED | m.AR_UNRUNNABLE_FIRST_BLOCKS)
+
+
+def new_shutdown_action(ws: WorkingSet, node: Node) -> Action:
+    shutdown = act.custom_action(ws, None, f"do_shutdown-{node.name}", "do_shutdown", node,
+                                 False)
+    _order_stops_before_shutdown(ws, node, shutdown)
+    shutdown.meta["op_no_wait"] = "true"
+    return shutdown
+
+
+def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
+    have_managed = any(_any_managed(r) for r in ws.resources)
+    dc_down = None
+    fencing_ops: list[Action] = []
+    shutdown_ops: list[Action] = []
+    for node in ws.nodes:
+        fence = None
+        if have_managed and node.unclean and ws.can_fence(node):
+            fence = fence_op(ws, node, None, False, "node is unclean")
+            order_vs_fence(ws, fence)
+            if node.is_dc:
+                dc_down = fence
+            else:
+                if not ws.options.concurrent_fencing and fencing_ops:
+                    act.order_actions(fencing_ops[0], fence, m.AR_ORDERED)
+                fencing_ops.insert(0, fence)
+        elif node.online and node.shutdown and node.kind != "remote":
+            down = new_shutdown_action(ws, node)
+            if node.is_dc:
+                dc_down = down
+            else:
+                shutdown_ops.insert(0, down)
+    if dc_down is not None:
+        if dc_down.task == "do_shutdown":
+            for op in shutdown_ops:
+                act.order_actions(op, dc_down, m.AR_ORDERED)
+        if ws.options.concurrent_fencing:
+            for op in fencing_ops:
+                act.order_actions(op, dc_down, m.AR_ORDERED)
+        elif fencing_ops:
+            act.order_actions(fencing_ops[0], dc_down, m.AR_ORDERED)

@@ -1,0 +1,702 @@
+"""Unpacking the status section's resource history into roles, failures and actions.
+
+For every node, each lrm_resource's operations are replayed oldest first to work out the
+resource's role there, whether it failed and how to respond (on-fail), mirroring
+Pacemaker's unpack.c. Instances of anonymous clones are matched to instance numbers here.
+"""
+
+from __future__ import annotations
+
+from daemon.scheduler import actions as act
+from daemon.scheduler import digests, failcounts
+from daemon.scheduler import history_entry as he
+from daemon.scheduler import model as m
+from daemon.scheduler import scores
+from daemon.scheduler.fencing import fence_node
+from daemon.scheduler.model import Node, Resource
+from daemon.scheduler.roles import Role
+from daemon.scheduler.unpack_nodes import unpack_node_state
+from daemon.scheduler.unpack_resources import (create_clone_child, get_target_role,
+                                               resource_location, unpack_resource)
+from daemon.scheduler.working_set import WorkingSet
+
+
+class _History:
+    """One parsed history entry (Pacemaker's struct action_history)."""
+
+    __slots__ = ("rsc", "node", "xml", "id", "key", "task", "interval_ms", "call_id",
+                 "expected", "exit_status", "exec_status", "exit_reason")
+
+
+# ---- status entry points ----------------------------------------------------------
+
+def unpack_status(ws: WorkingSet, status) -> None:
+    if status is None:
+        return
+    states = [el for el in status if el.tag == "node_state"]
+    for state in states:
+        unpack_node_state(ws, state)
+    while _unpack_node_histories(ws, states, fence=False):
+        pass
+    _unpack_node_histories(ws, states, fence=ws.options.fencing_enabled)
+
+
+def _unpack_node_histories(ws: WorkingSet, states, fence: bool) -> bool:
+    did = False
+    for state in states:
+        node_id = state.get("id")
+        uname = state.get("uname")
+        if node_id is None or uname is None:
+            continue
+        node = ws.node_by_id.get(node_id) or ws.node_by_name.get(uname)
+        if node is None or node.unpacked:
+            continue
+        if not fence and not ws.options.fencing_enabled and not ws.options.shutdown_lock \
+                and not node.online:
+            continue
+        node.unpacked = True
+        _unpack_node_lrm(ws, node, state)
+        did = True
+    return did
+
+
+def _unpack_node_lrm(ws: WorkingSet, node: Node, state) -> None:
+    lrm = state.find("lrm")
+    if lrm is None:
+        return
+    resources = lrm.find("lrm_resources")
+    if resources is None:
+        return
+    for entry in resources:
+        if entry.tag == "lrm_resource":
+            unpack_lrm_resource(ws, node, entry)
+
+
+# ---- finding the resource an entry belongs to -------------------------------------
+
+def _find_resource(ws: WorkingSet, rsc_id: str) -> Resource | None:
+    rsc = ws.rsc_by_id.get(rsc_id)
+    if rsc is not None:
+        return rsc
+    for r in ws.rsc_by_id.values():
+        if r.history_id == rsc_id:
+            return r
+    return None
+
+
+def _find_clone_only(rsc: Resource, base_id: str) -> Resource | None:
+    top = rsc.top()
+    if top.variant == m.CLONE and (rsc.id == base_id or rsc.xml_id == base_id):
+        return rsc
+    for child in rsc.children:
+        found = _find_clone_only(child, base_id)
+        if found is not None:
+            return found
+    return None
+
+
+def location_nodes(rsc: Resource, with_pending: bool) -> list[Node]:
+    """Nodes where a resource (or any descendant) is active, optionally or pending."""
+    out: list[Node] = []
+    if rsc.children:
+        for child in rsc.children:
+            for n in location_nodes(child, with_pending):
+                if n not in out:
+                    out.append(n)
+        return out
+    out.extend(rsc.running_on)
+    if with_pending and rsc.pending_node is not None and rsc.pending_node not in out:
+        out.append(rsc.pending_node)
+    return out
+
+
+def _find_anonymous_clone(ws: WorkingSet, node: Node, parent: Resource,
+                          base: str) -> Resource:
+    rsc = None
+    inactive = None
+    skip_inactive = False
+    for child in parent.children:
+        if rsc is not None:
+            break
+        locations = location_nodes(child, True)
+        if locations:
+            if locations[0] is node:
+                rsc = _find_clone_only(child, base)
+                if rsc is not None and rsc.running_on:
+                    skip_inactive = True
+                    rsc = None
+        elif not skip_inactive and inactive is None and not child.blocked:
+            inactive = _find_clone_only(child, base)
+            if inactive is not None and inactive.pending_node is not None \
+                    and inactive.pending_node is not node:
+                inactive = None
+    if rsc is None and not skip_inactive and inactive is not None:
+        rsc = inactive
+    if rsc is not None and rsc.requires != m.REQUIRES_FENCING \
+            and (not node.online or node.unclean) and not _is_universal_clone(ws, parent):
+        rsc = None
+    if rsc is None:
+        top = create_clone_child(ws, parent)
+        rsc = _find_clone_only(top, base) or top
+    return rsc
+
+
+def _is_universal_clone(ws: WorkingSet, rsc: Resource) -> bool:
+    """A clone meant to run everywhere: no clone-max, no clone-node-max limit."""
+    if rsc.variant != m.CLONE:
+        return False
+    return "clone-max" not in rsc.meta and "clone-node-max" not in rsc.meta \
+        and rsc.clone_max >= len(ws.nodes)
+
+
+def _unpack_find_resource(ws: WorkingSet, node: Node, rsc_id: str) -> Resource | None:
+    rsc = _find_resource(ws, rsc_id)
+    parent = None
+    if rsc is None:
+        base = failcounts.clone_strip(rsc_id)
+        clone0 = ws.rsc_by_id.get(base + ":0")
+        if clone0 is not None and not clone0.unique:
+            rsc = clone0
+            parent = clone0.top()
+    elif rsc.variant > m.PRIMITIVE:
+        return None
+    else:
+        parent = rsc.top()
+    if parent is not None and parent.variant == m.CLONE and not parent.unique:
+        rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
+    if rsc is not None and rsc_id != rsc.id and rsc_id != rsc.history_id:
+        rsc.history_id = rsc_id
+    return rsc
+
+
+def _process_removed_resource(ws: WorkingSet, entry, node: Node) -> Resource | None:
+    from lxml import etree
+    xml = etree.Element("primitive")
+    for name, value in entry.attrib.items():
+        xml.set(name, value)
+    rsc = unpack_resource(ws, xml, None)
+    if rsc is None:
+        return None
+    rsc.removed = True
+    ws.resources.append(rsc)
+    if not ws.options.stop_orphan_resources:
+        rsc.managed = False
+    else:
+        resource_location(ws, rsc, None, -scores.INFINITY, "__removed_do_not_run__")
+    return rsc
+
+
+# ---- one resource's history on one node -----------------------------------------
+
+def unpack_lrm_resource(ws: WorkingSet, node: Node, entry) -> Resource | None:
+    rsc_id = entry.get("id")
+    if rsc_id is None:
+        return None
+    ops = [op for op in entry if op.tag == "lrm_rsc_op"]
+    if not ops:
+        return None
+    rsc = _unpack_find_resource(ws, node, rsc_id)
+    if rsc is None:
+        rsc = _process_removed_resource(ws, entry, node)
+        if rsc is None:
+            return None
+    saved_role = rsc.role
+    rsc.role = Role.UNKNOWN
+    sorted_ops = he.sorted_by_call_id(ops)
+    state = {"on_fail": m.ON_FAIL_IGNORE, "last_failure": None}
+    for op in sorted_ops:
+        _unpack_rsc_op(ws, rsc, node, op, state)
+    start_index, stop_index = he.active_indexes(sorted_ops)
+    _process_recurring(ws, node, rsc, start_index, stop_index, sorted_ops)
+    _process_rsc_state(ws, rsc, node, state["on_fail"])
+    req = get_target_role(rsc)
+    if req is not None and (rsc.next_role == Role.UNKNOWN or req < rsc.next_role):
+        rsc.next_role = req
+    if saved_role > rsc.role:
+        rsc.role = saved_role
+    ws.history_by_node.setdefault(node.name, {})[rsc_id] = entry
+    return rsc
+
+
+def _process_recurring(ws: WorkingSet, node: Node, rsc: Resource, start_index: int,
+                       stop_index: int, ops: list) -> None:
+    for counter, op in enumerate(ops):
+        if not node.online:
+            break
+        if start_index < stop_index and counter <= stop_index:
+            continue
+        if counter < start_index:
+            continue
+        interval = he.interval_of(op)
+        if interval == 0:
+            continue
+        if op.get("op-status") == "-1":
+            continue
+        task = op.get("operation")
+        act.custom_action(ws, rsc, act.op_key(rsc.id, task, interval), task, node, True)
+
+
+def _set_active(rsc: Resource) -> None:
+    rsc.role = Role.UNPROMOTED if rsc.top().promotable else Role.STARTED
+
+
+def native_add_running(ws: WorkingSet, rsc: Resource, node: Node, failed: bool) -> None:
+    if node in rsc.running_on:
+        return
+    rsc.running_on.append(node)
+    if rsc.variant == m.PRIMITIVE:
+        node.running.append(rsc)
+        if rsc.priority and not failed:
+            node.priority += rsc.priority + (1 if rsc.role == Role.PROMOTED else 0)
+        if node.maintenance:
+            rsc.managed = False
+            rsc.maintenance = True
+    if not rsc.managed:
+        resource_location(ws, rsc, node, scores.INFINITY, "not_managed_default")
+        p = rsc.parent
+        while p is not None and node.online:
+            p.running_on.append(node)
+            p = p.parent
+        return
+    if rsc.variant == m.PRIMITIVE and _count_active(rsc) > 1:
+        if rsc.multiply_active == m.MULTIPLY_ACTIVE_STOP:
+            rsc.allowed = {n: -scores.INFINITY for n in ws.nodes}
+        elif rsc.multiply_active == m.MULTIPLY_ACTIVE_BLOCK:
+            rsc.managed = False
+            rsc.blocked = True
+            if rsc.parent is not None and rsc.parent.variant == m.GROUP \
+                    and rsc.parent.multiply_active == m.MULTIPLY_ACTIVE_BLOCK:
+                for child in rsc.parent.children:
+                    child.managed = False
+                    child.blocked = True
+    if rsc.parent is not None:
+        native_add_running(ws, rsc.parent, node, False)
+
+
+def _count_active(rsc: Resource) -> int:
+    if rsc.requires == m.REQUIRES_FENCING:
+        return len(rsc.running_on)
+    return sum(1 for n in rsc.running_on if n.online and not n.unclean)
+
+
+def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) -> None:
+    known_active = rsc.role > Role.STOPPED
+    if rsc.role != Role.UNKNOWN:
+        it: Resource | None = rsc
+        while it is not None:
+            it.probed.add(node)
+            if it.unique:
+                break
+            it = it.parent
+    if known_active and not node.online and not node.maintenance and rsc.managed:
+        if ws.options.fencing_enabled:
+            fence_node(ws, node, f"{rsc.id} is thought to be active there", False)
+    save_on_fail = on_fail
+    if node.unclean:
+        on_fail = m.ON_FAIL_IGNORE
+    if on_fail == m.ON_FAIL_DEMOTE:
+        rsc.failed = True
+        act.resource_action(ws, rsc, "demote", node, False)
+    elif on_fail == m.ON_FAIL_FENCE:
+        fence_node(ws, node, f"{rsc.id} failed there", False)
+    elif on_fail == m.ON_FAIL_STANDBY:
+        node.standby = True
+        node.fail_standby = True
+    elif on_fail == m.ON_FAIL_BLOCK:
+        rsc.managed = False
+        rsc.blocked = True
+    elif on_fail == m.ON_FAIL_BAN:
+        resource_location(ws, rsc, node, -scores.INFINITY, "__action_migration_auto__")
+    elif on_fail == m.ON_FAIL_STOP:
+        rsc.next_role = Role.STOPPED
+    elif on_fail in (m.ON_FAIL_RESTART, m.ON_FAIL_RESTART_CONTAINER, m.ON_FAIL_RESET_REMOTE):
+        if on_fail != m.ON_FAIL_RESTART:
+            rsc.failed = True
+            rsc.stop_if_failed = True
+        if known_active:
+            rsc.failed = True
+            rsc.stop_if_failed = True
+            act.resource_action(ws, rsc, "stop", node, False)
+    if known_active:
+        native_add_running(ws, rsc, node, save_on_fail != m.ON_FAIL_IGNORE)
+        if on_fail == m.ON_FAIL_IGNORE:
+            pass
+        elif on_fail in (m.ON_FAIL_DEMOTE, m.ON_FAIL_BLOCK):
+            rsc.failed = True
+        else:
+            rsc.failed = True
+            rsc.stop_if_failed = True
+    elif rsc.history_id is not None and ":" in rsc.history_id:
+        rsc.history_id = None
+    else:
+        for stop in act.resource_actions(rsc, node, "stop"):
+            stop.flags |= m.OPTIONAL
+    if rsc.role == Role.STOPPED and rsc.running_on and rsc.partial_target is not None \
+            and rsc.partial_source is node:
+        rsc.role = Role.STARTED
+
+
+# ---- one history entry --------------------------------------------------------------
+
+def _unpack_rsc_op(ws: WorkingSet, rsc: Resource, node: Node, xml_op, state: dict) -> None:
+    h = _History()
+    h.rsc = rsc
+    h.node = node
+    h.xml = xml_op
+    h.id = xml_op.get("id")
+    if h.id is None:
+        return
+    h.task = xml_op.get("operation")
+    if h.task is None:
+        return
+    h.interval_ms = he.interval_of(xml_op)
+    if h.task not in ("monitor", "start", "stop", "promote", "demote", "migrate_to",
+                      "migrate_from", "asyncmon"):
+        return
+    status = xml_op.get("op-status")
+    rc = xml_op.get("rc-code")
+    try:
+        h.exec_status = int(status)
+    except (TypeError, ValueError):
+        return
+    if h.exec_status < he.EXEC_PENDING or h.exec_status > he.EXEC_MAX \
+            or h.exec_status == he.EXEC_CANCELLED:
+        return
+    try:
+        h.exit_status = int(rc)
+    except (TypeError, ValueError):
+        return
+    if h.exit_status < 0 or h.exit_status > 255:
+        return
+    h.exit_reason = xml_op.get("exit-reason")
+    h.expected = he.expected_rc(xml_op)
+    h.key = he.history_key(xml_op)
+    h.call_id = he.to_int(xml_op.get("call-id"), -1)
+
+    expired = _check_operation_expiry(ws, h)
+    old_rc = h.exit_status
+    _remap_operation(ws, h, state, expired)
+    if expired and _process_expired_result(ws, h, old_rc):
+        return
+    if he.mask_probe_failure(xml_op):
+        _mask_probe_failure(ws, h, state)
+        return
+    parent = rsc if rsc.unique else rsc.top()
+    es = h.exec_status
+    if es == he.EXEC_PENDING:
+        _process_pending(ws, h, state["last_failure"])
+        return
+    if es == he.EXEC_DONE:
+        _update_resource_state(ws, h, h.exit_status, state)
+        return
+    if es == he.EXEC_NOT_INSTALLED:
+        strategy, fail_role = _failure_handling(ws, h)
+        if strategy == m.ON_FAIL_IGNORE:
+            state["on_fail"] = m.ON_FAIL_BAN
+        resource_location(ws, parent, node, -scores.INFINITY, "hard-error")
+        _unpack_rsc_op_failure(ws, h, strategy, fail_role, state)
+        return
+    strategy, fail_role = _failure_handling(ws, h)
+    if strategy == m.ON_FAIL_IGNORE or (strategy == m.ON_FAIL_RESTART_CONTAINER
+                                        and h.task == "stop"):
+        _update_resource_state(ws, h, h.expected, state)
+        rsc.failure_ignored = True
+        _record_failed_op(ws, h)
+        if strategy == m.ON_FAIL_RESTART_CONTAINER and state["on_fail"] <= m.ON_FAIL_RESTART:
+            state["on_fail"] = strategy
+        return
+    _unpack_rsc_op_failure(ws, h, strategy, fail_role, state)
+    if h.exec_status == he.EXEC_ERROR_HARD:
+        resource_location(ws, parent, node, -scores.INFINITY, "hard-error")
+    elif h.exec_status == he.EXEC_ERROR_FATAL:
+        resource_location(ws, parent, None, -scores.INFINITY, "fatal-error")
+
+
+def _failure_handling(ws: WorkingSet, h: _History) -> tuple[int, Role]:
+    config = act.find_action_config(ws, h.rsc, h.task, h.interval_ms, True)
+    meta = act.action_meta(ws, h.rsc, h.node, h.task, h.interval_ms, config)
+    on_fail = act.parse_on_fail(ws, h.rsc, h.task, h.interval_ms, meta.get("on-fail"))
+    return on_fail, act.role_after_failure(h.task, on_fail, meta)
+
+
+def _record_failed_op(ws: WorkingSet, h: _History) -> None:
+    if not h.node.online:
+        return
+    for node_name, key, _ in ws.failed_ops:
+        if key == h.key and node_name == h.node.name:
+            return
+    ws.failed_ops.append((h.node.name, h.key, h))
+
+
+def _remap_operation(ws: WorkingSet, h: _History, state: dict, expired: bool) -> None:
+    orig_exit = h.exit_status
+    h.exit_status = he.effective_rc(h.exit_status)
+    if h.exit_status != orig_exit:
+        if not expired and (not h.node.shutdown or h.node.online):
+            _record_failed_op(ws, h)
+    if he.mask_probe_failure(h.xml) and (h.exec_status != he.EXEC_DONE
+                                         or h.exit_status != he.OCF_NOT_RUNNING):
+        h.exec_status = he.EXEC_DONE
+        h.exit_status = he.OCF_NOT_RUNNING
+    if h.exec_status not in (he.EXEC_DONE, he.EXEC_ERROR):
+        if h.exec_status in (he.EXEC_NO_FENCE_DEVICE, he.EXEC_NO_SECRETS):
+            h.exec_status = he.EXEC_ERROR_HARD
+        return
+    is_probe = he.is_probe(h.xml)
+    if h.expected < 0:
+        h.exec_status = he.EXEC_ERROR
+    elif h.exit_status == h.expected:
+        h.exec_status = he.EXEC_DONE
+    else:
+        h.exec_status = he.EXEC_ERROR
+    rsc = h.rsc
+    ex = h.exit_status
+    if ex == he.OCF_OK:
+        if is_probe and h.expected == he.OCF_NOT_RUNNING:
+            h.exec_status = he.EXEC_DONE
+    elif ex == he.OCF_NOT_RUNNING:
+        if is_probe or h.expected == ex or not rsc.managed:
+            h.exec_status = he.EXEC_DONE
+            rsc.role = Role.STOPPED
+            state["on_fail"] = m.ON_FAIL_IGNORE
+            rsc.next_role = Role.UNKNOWN
+    elif ex == he.OCF_RUNNING_PROMOTED:
+        if is_probe and ex != h.expected:
+            h.exec_status = he.EXEC_DONE
+        if not expired or ex == h.expected:
+            rsc.role = Role.PROMOTED
+    elif ex == he.OCF_FAILED_PROMOTED:
+        if not expired:
+            rsc.role = Role.PROMOTED
+        h.exec_status = he.EXEC_ERROR
+    elif ex == he.OCF_NOT_CONFIGURED:
+        h.exec_status = he.EXEC_ERROR_FATAL
+    elif ex == he.OCF_UNIMPLEMENT_FEATURE:
+        if h.interval_ms == 0:
+            if not expired:
+                _block_if_unrecoverable(ws, h)
+            h.exec_status = he.EXEC_ERROR_HARD
+        else:
+            h.exec_status = he.EXEC_NOT_SUPPORTED
+    elif ex in (he.OCF_NOT_INSTALLED, he.OCF_INVALID_PARAM, he.OCF_INSUFFICIENT_PRIV):
+        if not expired:
+            _block_if_unrecoverable(ws, h)
+        h.exec_status = he.EXEC_ERROR_HARD
+    else:
+        if h.exec_status == he.EXEC_DONE:
+            h.exec_status = he.EXEC_ERROR
+
+
+def _block_if_unrecoverable(ws: WorkingSet, h: _History) -> None:
+    if h.task != "stop":
+        return
+    if ws.can_fence(h.node):
+        return
+    h.rsc.managed = False
+    h.rsc.blocked = True
+
+
+def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
+    rsc = h.rsc
+    expired = False
+    is_last_failure = h.id.endswith("_last_failure_0")
+    if h.exec_status == he.EXEC_NOT_INSTALLED:
+        return False
+    unexpired_fail_count = 0
+    expiration_s = failcounts.ms_to_s(rsc.failure_expiration_ms)
+    last_run = h.xml.get("last-rc-change")
+    if expiration_s > 0 and last_run is not None:
+        try:
+            last_run_i = int(last_run)
+        except ValueError:
+            last_run_i = None
+        if last_run_i is not None:
+            if ws.now >= last_run_i + expiration_s:
+                expired = True
+            unexpired_fail_count, _ = failcounts.get_failcount(
+                ws, h.node, rsc, failcounts.EFFECTIVE, h.xml)
+    clear_reason = None
+    if expired:
+        count, _ = failcounts.get_failcount(ws, h.node, rsc, 0, h.xml)
+        if count:
+            if unexpired_fail_count == 0:
+                clear_reason = "it expired"
+            else:
+                expired = False
+    if not expired and is_last_failure and h.task in ("start", "monitor"):
+        result = digests.compare(ws, rsc, h.xml, h.node)
+        if result.rc not in (digests.UNKNOWN, digests.MATCH):
+            clear_reason = "resource parameters have changed"
+    if clear_reason is not None:
+        clear_failcount(ws, rsc, h.node, clear_reason)
+    if expired and h.interval_ms == 0 and h.task == "monitor":
+        if h.exit_status in (he.OCF_OK, he.OCF_NOT_RUNNING, he.OCF_RUNNING_PROMOTED,
+                             he.OCF_DEGRADED, he.OCF_DEGRADED_PROMOTED):
+            expired = False
+    return expired
+
+
+def clear_failcount(ws: WorkingSet, rsc: Resource, node: Node, reason: str):
+    key = act.op_key(rsc.id, "clear_failcount", 0)
+    action = act.custom_action(ws, rsc, key, "clear_failcount", node, False)
+    action.meta["op_no_wait"] = "true"
+    action.set_reason(reason)
+    return action
+
+
+def _process_expired_result(ws: WorkingSet, h: _History, orig_exit: int) -> bool:
+    """True if an expired entry needs no further processing."""
+    if he.mask_probe_failure(h.xml) and orig_exit != h.expected:
+        if h.rsc.role <= Role.STOPPED:
+            h.rsc.role = Role.UNKNOWN
+        return True
+    if h.exit_status == h.expected:
+        return False
+    if h.interval_ms == 0:
+        return True
+    if h.node.online and not h.node.unclean:
+        h.xml.set("op-restart-digest", "calculated-failure-timeout")
+        return True
+    return False
+
+
+def _mask_probe_failure(ws: WorkingSet, h: _History, state: dict) -> None:
+    ban = h.rsc if h.rsc.unique else h.rsc.top()
+    _update_resource_state(ws, h, h.expected, state)
+    _record_failed_op(ws, h)
+    resource_location(ws, ban, h.node, -scores.INFINITY, "masked-probe-failure")
+
+
+def _failure_is_newer(h: _History, last_failure) -> bool:
+    if last_failure is None:
+        return False
+    if h.task != last_failure.get("operation"):
+        return False
+    if he.interval_of(last_failure) != h.interval_ms:
+        return False
+    try:
+        this_change = int(h.xml.get("last-rc-change"))
+        failure_change = int(last_failure.get("last-rc-change"))
+    except (TypeError, ValueError):
+        return False
+    return failure_change >= this_change
+
+
+def _process_pending(ws: WorkingSet, h: _History, last_failure) -> None:
+    if _failure_is_newer(h, last_failure):
+        return
+    rsc = h.rsc
+    if h.task == "start":
+        rsc.start_pending = True
+        _set_active(rsc)
+    elif h.task == "promote":
+        rsc.role = Role.PROMOTED
+    elif h.task == "migrate_to" and h.node.unclean:
+        target = ws.find_node(h.xml.get("migrate_target"))
+        if target is not None:
+            act.resource_action(ws, rsc, "stop", target, False)
+    if rsc.pending_task is not None:
+        return
+    if h.task == "monitor" and h.interval_ms == 0:
+        return
+    rsc.pending_task = h.task
+    rsc.pending_node = h.node
+
+
+def _update_resource_state(ws: WorkingSet, h: _History, exit_status: int,
+                           state: dict) -> None:
+    rsc = h.rsc
+    clear_past_failure = False
+    task = h.task
+    if exit_status == he.OCF_NOT_INSTALLED or he.mask_probe_failure(h.xml):
+        rsc.role = Role.STOPPED
+    elif exit_status == he.OCF_NOT_RUNNING:
+        clear_past_failure = True
+    elif task == "monitor":
+        last = state["last_failure"]
+        if last is not None and h.key == he.history_key(last):
+            clear_past_failure = True
+        if rsc.role < Role.STARTED:
+            _set_active(rsc)
+    elif task == "start":
+        rsc.role = Role.STARTED
+        clear_past_failure = True
+    elif task == "stop":
+        rsc.role = Role.STOPPED
+        clear_past_failure = True
+    elif task == "promote":
+        rsc.role = Role.PROMOTED
+        clear_past_failure = True
+    elif task == "demote":
+        if state["on_fail"] == m.ON_FAIL_DEMOTE:
+            clear_past_failure = True
+        rsc.role = Role.UNPROMOTED
+    elif task == "migrate_from":
+        rsc.role = Role.STARTED
+        clear_past_failure = True
+    elif task == "migrate_to":
+        _migrate_to_success(ws, h)
+    elif rsc.role < Role.STARTED:
+        _set_active(rsc)
+    if not clear_past_failure:
+        return
+    on_fail = state["on_fail"]
+    if on_fail in (m.ON_FAIL_STOP, m.ON_FAIL_BAN, m.ON_FAIL_STANDBY, m.ON_FAIL_FENCE):
+        return
+    if on_fail == m.ON_FAIL_RESET_REMOTE:
+        if rsc.remote_reconnect_ms == 0:
+            state["on_fail"] = m.ON_FAIL_IGNORE
+            rsc.next_role = Role.UNKNOWN
+        return
+    state["on_fail"] = m.ON_FAIL_IGNORE
+    rsc.next_role = Role.UNKNOWN
+
+
+def _migrate_to_success(ws: WorkingSet, h: _History) -> None:
+    """A completed migrate_to leaves the resource active (no live migration planned)."""
+    rsc = h.rsc
+    target = ws.find_node(h.xml.get("migrate_target"))
+    rsc.role = Role.STARTED
+    if target is not None and target.online:
+        native_add_running(ws, rsc, target, False)
+
+
+def _unpack_rsc_op_failure(ws: WorkingSet, h: _History, config_on_fail: int,
+                           fail_role: Role, state: dict) -> None:
+    rsc = h.rsc
+    state["last_failure"] = h.xml
+    is_probe = he.is_probe(h.xml)
+    if ws.options.symmetric or h.exit_status != he.OCF_NOT_INSTALLED:
+        _record_failed_op(ws, h)
+    if state["on_fail"] < config_on_fail:
+        state["on_fail"] = config_on_fail
+    if h.task == "stop":
+        resource_location(ws, rsc, h.node, -scores.INFINITY, "__stop_fail__")
+    elif h.task in ("migrate_to", "migrate_from"):
+        rsc.role = Role.STARTED
+    elif h.task == "promote":
+        rsc.role = Role.PROMOTED
+    elif h.task == "demote":
+        if config_on_fail == m.ON_FAIL_BLOCK:
+            rsc.role = Role.PROMOTED
+            rsc.next_role = Role.STOPPED
+        elif h.exit_status == he.OCF_NOT_RUNNING:
+            rsc.role = Role.STOPPED
+        else:
+            rsc.role = Role.UNPROMOTED
+    if is_probe and h.exit_status == he.OCF_NOT_INSTALLED:
+        rsc.role = Role.STOPPED
+    elif rsc.role < Role.STARTED:
+        _set_active(rsc)
+    if fail_role != Role.STARTED and rsc.next_role < fail_role:
+        rsc.next_role = fail_role
+    if fail_role == Role.STOPPED:
+        _ban_from_all_nodes(ws, rsc)
+
+
+def _ban_from_all_nodes(ws: WorkingSet, rsc: Resource) -> None:
+    if rsc.parent is not None:
+        top = rsc.top()
+        if top.variant == m.CLONE and not top.unique:
+            rsc = top
+    rsc.allowed = {n: -scores.INFINITY for n in ws.nodes}

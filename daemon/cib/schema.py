@@ -53,20 +53,24 @@ class CibSchema:
         self._models: dict[str, ElementModel] = ModelBuilder(grammar.getroot()).root_models()
 
     def validate(self, root: etree._Element) -> list[SchemaProblem]:
-        """Every problem found in the document; an empty list when it is valid."""
+        """Every problem found in the document, in document order; [] when it is valid."""
         if self._relaxng.validate(root):
             return []
         errors = list(self._relaxng.error_log)
         found: dict[etree._Element, list[str]] = {}
         for elem, message in walk(root, self._models):
             found.setdefault(elem, []).append(message)
-        problems = [_problem(elem, message) for elem, messages in found.items() for message in messages]
         for elem, message in _deepest_relaxng_errors(root, errors):
             if not _explained(elem, found):
-                problems.append(_problem(elem, message))
-        if not problems:
-            problems.append(SchemaProblem(None, "/" + root.tag, "the document does not fit the CIB schema"))
-        return sorted(set(problems), key=_document_order(root))
+                found.setdefault(elem, []).append(message)
+        if not found:
+            found[root] = ["the document does not fit the CIB schema"]
+        order = {elem: index for index, elem in enumerate(root.iter()) if elem in found}
+        return [
+            _problem(elem, message)
+            for elem in sorted(found, key=order.__getitem__)
+            for message in dict.fromkeys(found[elem])
+        ]
 
 
 @functools.cache
@@ -84,18 +88,6 @@ def _problem(elem: etree._Element, message: str) -> SchemaProblem:
     line = elem.sourceline
     exact = line if line is not None and 0 < line <= LAST_EXACT_LINE else None
     return SchemaProblem(exact, element_path(elem), message)
-
-
-def _document_order(root: etree._Element):
-    """Sort problems as the elements they name appear, the parser's line first."""
-    order: dict[str, int] = {}
-
-    def key(problem: SchemaProblem) -> tuple[int, int, str]:
-        if not order:
-            order.update((element_path(e), i) for i, e in enumerate(root.iter()) if isinstance(e.tag, str))
-        return (problem.line or 0, order.get(problem.path, 0), problem.message)
-
-    return key
 
 
 # libxml2's RelaxNG messages, reworded; anything else is passed on as it is.

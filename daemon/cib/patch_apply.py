@@ -65,9 +65,21 @@ def apply_patchset(root: _Node, patch: _Node, *, check_version: bool = True) -> 
     return work
 
 
-def _check_versions(root: _Node, patch: _Node) -> CibVersion:
-    from daemon.cib.patchset import patch_versions  # the reading lives with the writing
+def patch_versions(patch: etree._Element) -> tuple[CibVersion, CibVersion] | None:
+    """The (source, target) versions a patchset states, or None when it has none."""
+    version = patch.find("version")
+    if version is None:
+        return None
+    source, target = version.find("source"), version.find("target")
+    if source is None or target is None:
+        raise PatchError("the patch's <version> needs both <source> and <target>")
+    return (
+        CibVersion.from_attributes(source, "diff/version/source"),
+        CibVersion.from_attributes(target, "diff/version/target"),
+    )
 
+
+def _check_versions(root: _Node, patch: _Node) -> CibVersion:
     versions = patch_versions(patch)
     if versions is None:
         raise PatchError("the patch states no version; cannot check it against the document")

@@ -27,7 +27,7 @@ from __future__ import annotations
 from lxml import etree
 
 from daemon.cib.errors import PatchError
-from daemon.cib.patch_apply import apply_patchset, parse_path
+from daemon.cib.patch_apply import apply_patchset, parse_path, patch_versions
 from daemon.cib.patch_diff import DiffResult, compute_diff
 from daemon.cib.versions import CibVersion, read_version
 
@@ -45,20 +45,6 @@ def make_patchset(old: etree._Element, new: etree._Element) -> etree._Element:
         raise PatchError(f"cannot compare <{old.tag}> with <{new.tag}>: the roots differ")
     diff = compute_diff(old, new)
     return _render(read_version(old), read_version(new), diff)
-
-
-def patch_versions(patch: etree._Element) -> tuple[CibVersion, CibVersion] | None:
-    """The (source, target) versions a patchset states, or None when it has none."""
-    version = patch.find("version")
-    if version is None:
-        return None
-    source, target = version.find("source"), version.find("target")
-    if source is None or target is None:
-        raise PatchError("the patch's <version> needs both <source> and <target>")
-    return (
-        CibVersion.from_attributes(source, "diff/version/source"),
-        CibVersion.from_attributes(target, "diff/version/target"),
-    )
 
 
 def changed_objects(patch: etree._Element) -> set[tuple[str, str]]:

@@ -248,6 +248,12 @@ def test_unresolved_path_names_the_path_and_leaves_input_alone():
         ('<change operation="delete" path="/cib"/>', "/cib: cannot delete the root element"),
         ('<change operation="delete" path="/nope"/>', "/nope: no such element (the root differs)"),
         ('<change operation="create" path="/cib" position="0"/>', "/cib: create without an element to create"),
+        ('<change operation="move" path="/cib/configuration" position="5"/>',
+         "/cib/configuration: cannot move the element to position 5"),
+        ('<change operation="modify" path="/cib/configuration/resources/primitive[@id=\'d1\']">'
+         '<change-result><primitive id="d9"/></change-result></change>'
+         '<change operation="delete" path="/cib/configuration/resources/primitive[@id=\'d1\']"/>',
+         "/cib/configuration/resources/primitive[@id='d1']: no such element"),
     ],
 )
 def test_malformed_changes(change, message):
@@ -255,6 +261,24 @@ def test_malformed_changes(change, message):
     with pytest.raises(PatchError) as caught:
         apply_patchset(doc(OLD), patch, check_version=False)
     assert str(caught.value) == message
+
+
+def test_modified_id_is_found_under_its_new_name():
+    patch = etree.fromstring(
+        '<diff format="2">'
+        '<change operation="modify" path="/cib/configuration/resources/primitive[@id=\'d1\']">'
+        '<change-result><primitive id="d9"/></change-result></change>'
+        '<change operation="move" path="/cib/configuration/resources/primitive[@id=\'d9\']" position="2"/>'
+        "</diff>")
+    result = apply_patchset(doc(OLD), patch, check_version=False)
+    assert [p.get("id") for p in result.find("configuration/resources")] == ["d2", "d3", "d9"]
+
+
+def test_version_needs_source_and_target():
+    patch = etree.fromstring('<diff format="2"><version><source admin_epoch="0" epoch="1" num_updates="0"/>'
+                             "</version></diff>")
+    with pytest.raises(PatchError, match=r"needs both <source> and <target>"):
+        apply_patchset(doc(OLD), patch)
 
 
 def test_only_format_2():

@@ -110,15 +110,21 @@ def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | Non
                     op.flags &= ~m.RUNNABLE
         return changed
     rsc.assigned_to = node
+    rsc.assigned_score = score if score is not None else 0
     node.num_resources += 1
     return changed
 
 
 def unassign(rsc: Resource) -> None:
+    """pcmk__unassign_resource(): undo assignments (recursively), marking unassigned."""
+    rsc.unassigned = True
+    if rsc.children:
+        for child in rsc.children:
+            unassign(child)
+        return
     old = rsc.assigned_to
     if old is None:
         return
-    rsc.unassigned = True
     rsc.assigned_to = None
     old.num_resources -= 1
 

@@ -258,13 +258,12 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
     pri_value = node_attr(primary.assigned_to, attribute)
     if not same_value(dep_value, pri_value):
         if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:
-            dependent.promotion_score = -scores.INFINITY
+            dependent.priority = -scores.INFINITY
         return
     if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
         return
     multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
-    dependent.promotion_score = scores.add(multiplier * coloc.score,
-                                           dependent.promotion_score)
+    dependent.priority = scores.add(multiplier * coloc.score, dependent.priority)
 
 
 # ---- attenuated scores of colocated resources ------------------------------------------

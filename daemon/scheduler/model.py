@@ -141,7 +141,8 @@ class Resource:
         "clone_max", "clone_node_max", "promoted_max", "promoted_node_max", "interleave",
         "ordered", "clone_min", "group_colocated", "group_ordered", "promotion_score",
         "instance_num", "orphan_instances", "xml_id", "remote_reconnect_ms",
-        "start_index", "explanation", "cmds_pos", "active_instances",
+        "start_index", "explanation", "cmds_pos", "active_instances", "counts",
+        "assigned_score", "promotion_added", "promotion_sorted",
     )
 
     def __init__(self, rsc_id: str, xml: Any, variant: int, parent: "Resource | None") -> None:
@@ -219,6 +220,10 @@ class Resource:
         self.explanation: list = []
         self.cmds_pos = 0
         self.active_instances = 0
+        self.counts: dict[Node, int] = {}
+        self.assigned_score = 0
+        self.promotion_added = False
+        self.promotion_sorted = False
 
     # ---- tree helpers -------------------------------------------------------------
     def top(self) -> "Resource":

@@ -38,6 +38,7 @@ class Built:
     kept: list[str] = field(default_factory=list)     # ids taken over from `previous`
     shared_id: str | None = None                      # own id already held by another object
     target: str | None = None                         # monitor: the primitive the op goes to
+    replaces: list = field(default_factory=list)      # xml: existing resources given inline
     _ids: object = None
 
     def release(self) -> None:
@@ -100,6 +101,7 @@ class Draft:
     target: str | None = None
     object_id: str | None = None
     kind: str | None = None      # when it differs from the statement's (xml)
+    replaces: list = field(default_factory=list)
 
 
 def build(stmt, ids, *, context: BuildContext | None = None, previous=None) -> Built:
@@ -117,11 +119,12 @@ def build(stmt, ids, *, context: BuildContext | None = None, previous=None) -> B
         stuff_comments(draft.element, stmt.comments)
     resolve_references(draft.element, context)
     ident = draft.object_id if draft.object_id is not None else stmt.id
-    fixer = IdFixer(ids, previous, what=f"{stmt.kind} {ident}" if ident else stmt.kind)
+    fixer = IdFixer(ids, previous, what=f"{stmt.kind} {ident}" if ident else stmt.kind,
+                    also=draft.replaces)
     fixer.fix(draft.element, draft.id_prefix)
     return Built(draft.kind or stmt.kind, ident, draft.element, draft.section, draft.members,
                  list(stmt.comments), fixer.claimed, fixer.kept, fixer.own_shared,
-                 draft.target, ids)
+                 draft.target, draft.replaces, ids)
 
 
 # -- shared pieces -------------------------------------------------------------------------

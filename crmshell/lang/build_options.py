@@ -205,8 +205,15 @@ def xml(tree: Tree, context) -> Draft:
     ident = elem.get("uname") if elem.tag == "node" else elem.get("id")
     if elem.tag == "fencing-topology":
         ident = "fencing_topology"
-    draft = Draft(elem, section, _XML_PREFIX.get(elem.tag, ""), object_id=ident)
-    draft.kind = kind
+    draft = Draft(elem, section, _XML_PREFIX.get(elem.tag, ""), object_id=ident, kind=kind)
+    if elem.tag in ("group", "clone", "master", "bundle"):
+        # resources given inline replace the existing ones of the same id (crmsh moves the
+        # inline version in); `place` checks they are free to move
+        for child in elem:
+            if child.tag in ("primitive", "group") and child.get("id"):
+                existing = context.find(child.get("id"))
+                if existing is not None and existing.tag == child.tag:
+                    draft.replaces.append(existing)
     return draft
 
 

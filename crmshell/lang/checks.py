@@ -8,6 +8,7 @@ kind and the id of the object it defines.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from lark import Token, Tree
@@ -212,6 +213,12 @@ def _check_date(tree: Tree, ctx: _Context) -> None:
     if str(operation).lower() in ("in", "in_range") and len(pairs) < 2:
         raise ctx.fail(operation, "'date in' needs start= and end= or a duration "
                                   "(start=<date> years=<n> ...)")
+    if str(operation).lower() in ("spec", "date_spec"):
+        for token in pairs:
+            name = str(token).split("=", 1)[0]
+            if name in vocab.DATE_RANGE_ATTRS:
+                raise ctx.fail(token, f"'date spec' takes date fields (hours=, weekdays=, ...), "
+                                      f"not {name}=")
 
 
 def _check_rsc_list(tree: Tree, ctx: _Context, *, qualifier: str, simple_count: int) -> None:
@@ -235,6 +242,9 @@ def _check_rsc_list(tree: Tree, ctx: _Context, *, qualifier: str, simple_count: 
             opened = None
         elif kind == "SETATTR":
             name, _, value = str(token).partition("=")
+            if name in _TAIL_VALUES:
+                raise ctx.fail(token, f"'{value}' is not a valid {name} ({_TAIL_VALUES[name]}), "
+                                      "and it must come last")
             if name not in vocab.SET_ATTRIBUTES:
                 raise ctx.fail(token, f"unknown resource set attribute '{name}' "
                                       "(sequential or require-all)")
@@ -245,6 +255,10 @@ def _check_rsc_list(tree: Tree, ctx: _Context, *, qualifier: str, simple_count: 
             _check_reference(ctx, token, qualifier, allow_instance=simple)
     if opened is not None:
         raise ctx.fail(opened, f"'{opened}' is never closed")
+
+
+_TAIL_VALUES = {"loss-policy": "stop, demote, fence or freeze",
+                "symmetrical": "true or false", "node-attribute": "a node attribute name"}
 
 
 def _check_reference(ctx: _Context, token: Token, qualifier: str, *, allow_instance: bool) -> None:
@@ -264,6 +278,13 @@ def _rsc_list_checker(kind_rule: str) -> Callable[[Tree, _Context], None]:
     simple_count = 1 if kind_rule == "ticket_def" else 2
 
     def checker(tree: Tree, ctx: _Context) -> None:
+        score = first(tree, "SCORE")
+        if kind_rule == "order_def" and score is not None:
+            from crmshell.lang.build_constraints import order_kind
+            try:
+                order_kind(score[:-1])
+            except ValueError as exc:
+                raise ctx.fail(score, str(exc)) from None
         rsc_list = next(c for c in tree.children if isinstance(c, Tree) and c.data == "rsc_list")
         _check_rsc_list(rsc_list, ctx, qualifier=qualifier, simple_count=simple_count)
     return checker
@@ -314,6 +335,17 @@ def _fail(ctx: _Context | None, token: Token, message: str) -> Exception:
     return ctx.fail(token, message) if ctx is not None else ValueError(message)
 
 
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _attribute_names(tree: Tree, ctx: _Context) -> None:
+    """Words that become XML attribute names (location attributes, bundle options)."""
+    for token in tokens(tree, "LOC_ATTR", "NVPAIR"):
+        name = str(token).split("=", 1)[0].lstrip("$")
+        if not _XML_NAME.fullmatch(name):
+            raise ctx.fail(token, f"'{name}' is not a valid attribute name")
+
+
 def _check_explicit_ids(tree: Tree, ctx: _Context) -> None:
     for token in tokens(tree, "SET_ID"):
         _valid_id(ctx, token, str(token).split("=", 1)[1])
@@ -330,6 +362,11 @@ _SUBTREE_CHECKS: dict[str, Callable[[Tree, _Context], None]] = {
     "order_def": _rsc_list_checker("order_def"),
     "ticket_def": _rsc_list_checker("ticket_def"),
     "location_set": _check_location_set,
+    "location_def": _attribute_names,
+    "container": _attribute_names,
+    "network": _attribute_names,
+    "storage": _attribute_names,
+    "mapping": _attribute_names,
     "permission": _check_permission,
     "old_acl_rule": _check_old_rule,
     "attr_list": _check_explicit_ids,

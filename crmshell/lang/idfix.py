@@ -56,15 +56,17 @@ class IdFixer:
     decides whether that is allowed).
     """
 
-    def __init__(self, ids, previous=None, *, what: str = "") -> None:
+    def __init__(self, ids, previous=None, *, what: str = "", also=()) -> None:
         self.ids = ids
         self.previous = previous
-        self.previous_ids = frozenset(defined_ids(previous)) if previous is not None else frozenset()
+        replaced = ([previous] if previous is not None else []) + list(also)
+        self.previous_ids = frozenset(i for elem in replaced for i in defined_ids(elem))
         self.what = what
         self.claimed: list[str] = []
         self.kept: list[str] = []
         self.own_shared: str | None = None
         self._used_old: set = set()
+        self._seen: set[str] = set()
         self._top = None
 
     def fix(self, elem, prefix: str = "") -> None:
@@ -93,6 +95,8 @@ class IdFixer:
                 node.set("id", self._generate(node, prefix))
             if ref is not None and old_id == node.get("id"):
                 self._used_old.add(ref)
+        elif "id" in node.attrib and not is_reference(node):
+            self._take(node.get("id"), top_level)  # e.g. operations $id=...: given, never made
         if node.tag == "node" and "uname" in node.attrib:
             prefix = node.get("uname")
         elif "id" in node.attrib:
@@ -119,6 +123,10 @@ class IdFixer:
         return None
 
     def _take(self, ident: str, top_level: bool) -> None:
+        if ident in self._seen:
+            where = f" in {self.what}" if self.what else ""
+            raise DefinitionError(f"id '{ident}' is given twice{where}", object_id=self.what or None)
+        self._seen.add(ident)
         if ident in self.previous_ids:
             self.kept.append(ident)
         elif ident not in self.ids:

@@ -106,11 +106,19 @@ def _place_object(configuration, built: Built, ids, mode: str) -> list[str]:
                               object_id=built.id)
     share = _check_own_id(configuration, built, ids, previous)
     moves = _check_members(configuration, built, previous)
+    for old in built.replaces:
+        if old.getparent() is None or old.getparent().tag != "resources":
+            raise DefinitionError(f"{built.kind} {built.id}: {_describe(old)} is inside "
+                                  f"{_describe(old.getparent())}", object_id=built.id)
+    kept = list(built.kept)
+    for old in built.replaces:
+        _release_replaced(ids, old, kept, inner_stays=False)
+        old.getparent().remove(old)
     changed = [built.id]
     if previous is not None:
         orphans = _orphans(previous, built)
         previous.getparent().replace(previous, built.element)
-        _release_replaced(ids, previous, built.kept)
+        _release_replaced(ids, previous, kept)
         _take_members(built, moves)
         resources = section_of(configuration, "resources")
         for orphan in orphans:
@@ -186,16 +194,20 @@ def _orphans(previous, built: Built) -> list:
     return [child for child in previous if child.tag in RESOURCE_TAGS and child.get("id") not in keep]
 
 
-def _release_replaced(ids, previous, kept: list[str]) -> None:
-    """Release the ids of a replaced element, except those the new version took over and
-    those of resources inside it (they stay in the CIB, in the new version or at the top)."""
-    keep = list(kept)
-    for child in previous:
-        if child.tag in RESOURCE_TAGS:
-            keep.extend(defined_ids(child))
+def _release_replaced(ids, previous, kept: list[str], *, inner_stays: bool = True) -> None:
+    """Release the ids of a replaced element, except those the new version took over (they
+    are consumed from `kept`) and, with `inner_stays`, those of resources inside it (they
+    stay in the CIB, in the new version or at the top)."""
+    inner: list[str] = []
+    if inner_stays:
+        for child in previous:
+            if child.tag in RESOURCE_TAGS:
+                inner.extend(defined_ids(child))
     for ident in defined_ids(previous):
-        if ident in keep:
-            keep.remove(ident)
+        if ident in inner:
+            inner.remove(ident)
+        elif ident in kept:
+            kept.remove(ident)
         else:
             ids.release(ident)
 
@@ -251,7 +263,7 @@ def _place_node(configuration, built: Built, ids, mode: str) -> list[str]:
         section_of(configuration, "nodes").append(built.element)
     elif mode == "update":
         existing.getparent().replace(existing, built.element)
-        _release_replaced(ids, existing, built.kept)
+        _release_replaced(ids, existing, list(built.kept))
     else:
         _merge_node(existing, built.element)
     return [built.id]

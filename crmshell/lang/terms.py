@@ -110,6 +110,8 @@ def phrase(name: str, keyword_text: dict[str, str]) -> str:
 def describe_expected(names: list[str], keyword_text: dict[str, str]) -> tuple[str, ...]:
     """Distinct phrases for the acceptable terminals, the noisy ones left out if possible."""
     loud = [n for n in names if n not in _QUIET] or list(names)
+    # word classes first (a score, a resource), then keywords, then the end of the statement
+    loud.sort(key=lambda n: (n == "$END", n in keyword_text))
     if len(loud) > 12 and all(n in keyword_text for n in loud):
         starters = [n for n in loud if keyword_text[n] in DEFINITION_KINDS]
         if len(starters) == len(loud):

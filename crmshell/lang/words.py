@@ -19,6 +19,8 @@ from crmshell.lang.errors import ParseError
 _PLAIN_WORD = re.compile(r"[^ \t\r\n]+")
 _NEEDS_SCANNER = re.compile(r"[\"'\\]")
 _SHELL_SPACE = " \t\r\n"
+# characters an XML document cannot hold: refused up front, with their position
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -134,6 +136,10 @@ def logical_statements(text: str, *, source: str = "<input>", line: int = 1) -> 
 def split_words(logical: Logical) -> list[Word]:
     """The shell words of a logical statement (POSIX shlex rules), with their spans."""
     text = logical.text
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise _lex_error(logical, bad.start(),
+                         f"character U+{ord(bad.group()):04X} cannot be stored in the CIB")
     if not _NEEDS_SCANNER.search(text):
         return [Word(m.group(), m.start(), m.end()) for m in _PLAIN_WORD.finditer(text)]
     return _scan(logical)

@@ -76,6 +76,9 @@ class IdAllocator:
     def __len__(self) -> int:
         return len(self._count)
 
+    def __iter__(self):
+        return iter(self._count)
+
     def holders(self, ident: str) -> int:
         return self._count.get(ident, 0)
 

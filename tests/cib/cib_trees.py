@@ -4,6 +4,7 @@ real Pacemaker tools as oracles."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import random
 import shutil
 import subprocess
@@ -61,6 +62,15 @@ def crm_diff_apply(old: Path, patch: Path) -> etree._Element:
 def write(path: Path, root: etree._Element) -> Path:
     path.write_bytes(serialize_cib(root))
     return path
+
+
+def bench_module():
+    """bench/cib_io.py, for its generator of big CIBs in the benchmark's shape."""
+    path = Path(__file__).resolve().parents[2] / "bench" / "cib_io.py"
+    spec = importlib.util.spec_from_file_location("cib_io_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def wrap_configuration(configuration: etree._Element) -> etree._Element:

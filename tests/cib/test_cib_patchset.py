@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import random
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from cib_trees import TreeMaker, canonical, crm_diff, crm_diff_apply, run, tool, write
+from cib_trees import TreeMaker, bench_module, canonical, crm_diff, crm_diff_apply, run, tool, write
 from daemon.cib.document import parse_cib, serialize_cib
 from daemon.cib.errors import PatchError, VersionMismatch
 from daemon.cib.patchset import apply_patchset, changed_objects, make_patchset
@@ -322,17 +320,8 @@ def test_apply_make_is_identity(rng: random.Random, edits: int):
     assert canonical(apply_patchset(old, patch, check_version=False)) == canonical(new)
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location(
-        "cib_io_bench", Path(__file__).resolve().parents[2] / "bench" / "cib_io.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_diff_of_20000_objects_within_a_second():
-    bench = _bench_module()
+    bench = bench_module()
     old = parse_cib(bench.generate_cib(32, 7143, with_status=False), source="old.xml")
     new = bench.edited_copy(old)
     objects = len(old.find("configuration/resources")) + len(old.find("configuration/constraints"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from cib_trees import CONFORMANCE, EMPTY_CIB, wrap_configuration
+from cib_trees import CONFORMANCE, EMPTY_CIB, bench_module, wrap_configuration
 from daemon.cib.document import parse_cib
 from daemon.cib.schema import SchemaProblem, default_schema, validate
 
@@ -204,9 +204,7 @@ def test_schema_is_compiled_once():
 
 @pytest.mark.slow
 def test_a_100_mb_cib_validates_in_seconds():
-    from test_cib_patchset import _bench_module
-
-    root = parse_cib(_bench_module().generate_cib(32, 5000), source="big.xml")
+    root = parse_cib(bench_module().generate_cib(32, 5000), source="big.xml")
     validate(root)
     start = time.perf_counter()
     assert validate(root) == []

@@ -8,9 +8,10 @@ from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.assign import assign, assign_to
 from daemon.scheduler.constraints import insert_sorted
+from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.instances import (assign_instances, cmp_instance_number,
                                         collective_action_flags, find_compatible_instance,
-                                        is_blocked, location, merge_sort, sort_instances)
+                                        is_blocked, location, sort_instances)
 from daemon.scheduler.model import Action, Colocation, Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
@@ -185,27 +186,26 @@ def intersect_nodes(dependent: Resource, coloc: Colocation,
 
 
 def clone_apply_coloc_score(ws: WorkingSet, dependent: Resource, primary: Resource,
-                            coloc: Colocation, for_dependent: bool) -> None:
-    if for_dependent:
-        return
-    if primary.unassigned:
-        return
+                            coloc: Colocation, for_dependent: bool) -> int:
+    """Colocation with a clone as primary; returns what was added to the dependent's
+    priority (the clone itself is never handled as the dependent: its instances are)."""
+    if for_dependent or primary.unassigned:
+        return 0
     if primary.promotable and coloc.primary_role != Role.UNKNOWN:
         from daemon.scheduler.promotable import (update_dependent_with_promotable,
                                                  update_promotable_dependent_priority)
         if dependent.unassigned:
             update_dependent_with_promotable(primary, dependent, coloc)
-            return
+            return 0
         if coloc.dependent_role == Role.PROMOTED:
-            update_promotable_dependent_priority(primary, dependent, coloc)
-            return
+            return update_promotable_dependent_priority(primary, dependent, coloc)
     if _can_interleave(coloc):
         primary_instance = find_compatible_instance(dependent, primary, Role.UNKNOWN, False)
         if primary_instance is not None:
-            col.apply_coloc_score(ws, dependent, primary_instance, coloc, True)
-        elif coloc.score >= scores.INFINITY:
+            return col.apply_coloc_score(ws, dependent, primary_instance, coloc, True)
+        if coloc.score >= scores.INFINITY:
             assign_to(ws, dependent, None, None, True, True)
-        return
+        return 0
     if coloc.score >= scores.INFINITY:
         primary_nodes = []
         for instance in primary.children:
@@ -213,9 +213,11 @@ def clone_apply_coloc_score(ws: WorkingSet, dependent: Resource, primary: Resour
             if chosen is not None and not is_blocked(instance):
                 primary_nodes.insert(0, (chosen, _assigned_score(instance)))
         intersect_nodes(dependent, coloc, primary_nodes, False)
-        return
+        return 0
+    delta = 0
     for instance in primary.children:
-        col.apply_coloc_score(ws, dependent, instance, coloc, False)
+        delta = scores.add(delta, col.apply_coloc_score(ws, dependent, instance, coloc, False))
+    return delta
 
 
 def _assigned_score(rsc: Resource) -> int:

@@ -165,66 +165,70 @@ def affects(dependent: Resource, primary: Resource, coloc: Colocation, preview: 
 
 
 def apply_coloc_score(ws, dependent: Resource, primary: Resource, coloc: Colocation,
-                      for_dependent: bool) -> None:
-    """The apply_coloc_score() method, dispatched on the acting resource's variant."""
+                      for_dependent: bool) -> int:
+    """The apply_coloc_score() method, dispatched on the acting resource's variant.
+
+    Returns what was added to the dependent's priority (choosing promotable roles), so
+    that a cloned group can add its first member's share to its own priority."""
     if for_dependent:
         if dependent.variant == m.GROUP:
-            _colocate_group_with(ws, dependent, primary, coloc)
-            return
+            return _colocate_group_with(ws, dependent, primary, coloc)
         if dependent.variant == m.CLONE:
             from daemon.scheduler.clone import clone_apply_coloc_score
-            clone_apply_coloc_score(ws, dependent, primary, coloc, True)
-            return
+            return clone_apply_coloc_score(ws, dependent, primary, coloc, True)
         # primitive: always process on behalf of the primary
-        apply_coloc_score(ws, dependent, primary, coloc, False)
-        return
+        return apply_coloc_score(ws, dependent, primary, coloc, False)
     if primary.variant == m.GROUP:
-        _colocate_with_group(ws, dependent, primary, coloc)
-        return
+        return _colocate_with_group(ws, dependent, primary, coloc)
     if primary.variant == m.CLONE:
         from daemon.scheduler.clone import clone_apply_coloc_score
-        clone_apply_coloc_score(ws, dependent, primary, coloc, False)
-        return
+        return clone_apply_coloc_score(ws, dependent, primary, coloc, False)
     result = affects(dependent, primary, coloc, False)
     if result == AFFECTS_ROLE:
-        apply_coloc_to_priority(dependent, primary, coloc)
-    elif result == AFFECTS_LOCATION:
+        return apply_coloc_to_priority(dependent, primary, coloc)
+    if result == AFFECTS_LOCATION:
         apply_coloc_to_scores(dependent, primary, coloc)
+    return 0
 
 
-def _colocate_group_with(ws, dependent: Resource, primary: Resource, coloc) -> None:
+def _colocate_group_with(ws, dependent: Resource, primary: Resource, coloc) -> int:
     if not dependent.children:
-        return
+        return 0
+    delta = 0
     if dependent.group_colocated:
         member = dependent.children[0]
-        apply_coloc_score(ws, member, primary, coloc, True)
-        return
-    if coloc.score >= scores.INFINITY:
+        delta = apply_coloc_score(ws, member, primary, coloc, True)
+    elif coloc.score >= scores.INFINITY:
         ws.warn(f"{dependent.id}: cannot perform mandatory colocation between "
                 f"non-colocated group and {primary.id}")
-        return
-    for member in dependent.children:
-        apply_coloc_score(ws, member, primary, coloc, True)
+        return 0
+    else:
+        for member in dependent.children:
+            delta = scores.add(delta, apply_coloc_score(ws, member, primary, coloc, True))
+    if delta:
+        dependent.priority = scores.add(delta, dependent.priority)
+    return delta
 
 
-def _colocate_with_group(ws, dependent: Resource, primary: Resource, coloc) -> None:
+def _colocate_with_group(ws, dependent: Resource, primary: Resource, coloc) -> int:
     if primary.unassigned:
-        return
+        return 0
     if primary.group_colocated:
         if coloc.score >= scores.INFINITY:
             member = primary.children[-1] if primary.children else None
         else:
             member = primary.children[0] if primary.children else None
         if member is None:
-            return
-        apply_coloc_score(ws, dependent, member, coloc, False)
-        return
+            return 0
+        return apply_coloc_score(ws, dependent, member, coloc, False)
     if coloc.score >= scores.INFINITY:
         ws.warn(f"{dependent.id}: cannot perform mandatory colocation with non-colocated "
                 f"group {primary.id}")
-        return
+        return 0
+    delta = 0
     for member in primary.children:
-        apply_coloc_score(ws, dependent, member, coloc, False)
+        delta = scores.add(delta, apply_coloc_score(ws, dependent, member, coloc, False))
+    return delta
 
 
 def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocation) -> None:
@@ -250,20 +254,31 @@ def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocat
         dependent.allowed = work
 
 
-def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Colocation) -> None:
-    if primary.assigned_to is None or dependent.assigned_to is None:
-        return
+def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Colocation) -> int:
+    """Add a role colocation's score to the dependent's priority; returns what was added.
+
+    An unassigned primary still counts: a mandatory colocation of the promoted dependent
+    then makes its node ineligible for promotion."""
+    if dependent.assigned_to is None:
+        return 0
+    if primary.assigned_to is not None and coloc.primary_role != Role.UNKNOWN \
+            and coloc.primary_role != primary.next_role:
+        return 0
     attribute = coloc.node_attribute
     dep_value = node_attr(dependent.assigned_to, attribute)
-    pri_value = node_attr(primary.assigned_to, attribute)
-    if not same_value(dep_value, pri_value):
+    pri_value = None if primary.assigned_to is None else node_attr(primary.assigned_to,
+                                                                   attribute)
+    multiplier = 1
+    if primary.assigned_to is None or not same_value(dep_value, pri_value):
         if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:
-            dependent.priority = -scores.INFINITY
-        return
-    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
-        return
-    multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
-    dependent.priority = scores.add(multiplier * coloc.score, dependent.priority)
+            multiplier = -1
+        else:
+            return 0
+    elif coloc.dependent_role == Role.UNPROMOTED:
+        multiplier = -1
+    delta = multiplier * coloc.score
+    dependent.priority = scores.add(delta, dependent.priority)
+    return delta
 
 
 # ---- attenuated scores of colocated resources ------------------------------------------

@@ -84,17 +84,6 @@ def _find_resource(ws: WorkingSet, rsc_id: str) -> Resource | None:
     return None
 
 
-def _find_clone_only(rsc: Resource, base_id: str) -> Resource | None:
-    top = rsc.top()
-    if top.variant == m.CLONE and (rsc.id == base_id or rsc.xml_id == base_id):
-        return rsc
-    for child in rsc.children:
-        found = _find_clone_only(child, base_id)
-        if found is not None:
-            return found
-    return None
-
-
 def location_nodes(rsc: Resource, with_pending: bool) -> list[Node]:
     """Nodes where a resource (or any descendant) is active, optionally or pending."""
     out: list[Node] = []
@@ -121,12 +110,12 @@ def _find_anonymous_clone(ws: WorkingSet, node: Node, parent: Resource,
         locations = location_nodes(child, True)
         if locations:
             if locations[0] is node:
-                rsc = _find_clone_only(child, base)
+                rsc = child.find_clone_only(base)
                 if rsc is not None and rsc.running_on:
                     skip_inactive = True
                     rsc = None
         elif not skip_inactive and inactive is None and not child.blocked:
-            inactive = _find_clone_only(child, base)
+            inactive = child.find_clone_only(base)
             if inactive is not None and inactive.pending_node is not None \
                     and inactive.pending_node is not node:
                 inactive = None
@@ -137,7 +126,7 @@ def _find_anonymous_clone(ws: WorkingSet, node: Node, parent: Resource,
         rsc = None
     if rsc is None:
         top = create_clone_child(ws, parent)
-        rsc = _find_clone_only(top, base) or top
+        rsc = top.find_clone_only(base) or top
     return rsc
 
 

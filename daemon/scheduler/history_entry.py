@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from daemon.scheduler.glib_sort import merge_sort
+
 # Execution status codes (op-status)
 EXEC_PENDING = -1
 EXEC_DONE = 0
@@ -140,29 +142,7 @@ def is_newer(a, b, same_node_default: bool = True) -> int:
 
 def sorted_by_call_id(ops: list) -> list:
     """History entries oldest first, as g_list_sort() orders Pacemaker's prepended list."""
-    return _merge_sort(list(reversed(ops)))
-
-
-def _merge_sort(items: list) -> list:
-    # Stable merge sort with the same comparator; avoids timsort's different handling of
-    # Pacemaker's non-transitive comparisons between pending and completed entries.
-    if len(items) <= 1:
-        return items
-    mid = len(items) // 2
-    left = _merge_sort(items[:mid])
-    right = _merge_sort(items[mid:])
-    out = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        if is_newer(left[i], right[j], True) <= 0:
-            out.append(left[i])
-            i += 1
-        else:
-            out.append(right[j])
-            j += 1
-    out.extend(left[i:])
-    out.extend(right[j:])
-    return out
+    return merge_sort(list(reversed(ops)), lambda a, b: is_newer(a, b, True))
 
 
 def active_indexes(ops: list) -> tuple[int, int]:

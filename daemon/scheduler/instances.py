@@ -11,6 +11,7 @@ from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.action_flags import action_flags, member_task
 from daemon.scheduler.assign import assign, assign_to, current_node, sort_nodes, unassign
+from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.model import Action, Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.unpack_resources import resource_location
@@ -168,32 +169,7 @@ def cmp_instance(ws: WorkingSet, a: Resource, b: Resource) -> int:
 
 
 def sort_instances(ws: WorkingSet, instances: list[Resource]) -> list[Resource]:
-    return _merge_sort(instances, lambda a, b: cmp_instance(ws, a, b))
-
-
-def _merge_sort(items: list, cmp) -> list:
-    """GLib's g_list_sort(): a stable merge sort splitting at len // 2."""
-    if len(items) <= 1:
-        return list(items)
-    mid = len(items) // 2
-    left = _merge_sort(items[:mid], cmp)
-    right = _merge_sort(items[mid:], cmp)
-    out = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        if cmp(left[i], right[j]) <= 0:
-            out.append(left[i])
-            i += 1
-        else:
-            out.append(right[j])
-            j += 1
-    out.extend(left[i:])
-    out.extend(right[j:])
-    return out
-
-
-def merge_sort(items: list, cmp) -> list:
-    return _merge_sort(items, cmp)
+    return merge_sort(instances, lambda a, b: cmp_instance(ws, a, b))
 
 
 # ---- assignment ---------------------------------------------------------------------
@@ -321,19 +297,9 @@ def assign_instances(ws: WorkingSet, collective: Resource, instances: list[Resou
 
 # ---- compatible instances (interleaving) ------------------------------------------------
 
-def rsc_state(rsc: Resource, current: bool) -> Role:
-    if rsc.variant == m.PRIMITIVE:
-        return rsc.role if current else rsc.next_role
-    role = Role.STOPPED
-    for child in rsc.children:
-        r = rsc_state(child, current)
-        if r > role:
-            role = r
-    return role
-
 
 def instance_matches(instance: Resource, node: Node, role: Role, current: bool) -> bool:
-    if role != Role.UNKNOWN and role != rsc_state(instance, current):
+    if role != Role.UNKNOWN and role != instance.state(current):
         return False
     inode = None
     if not is_blocked(instance):

@@ -245,6 +245,29 @@ class Resource:
     def is_anonymous_clone(self) -> bool:
         return self.variant == CLONE and not self.unique
 
+    def state(self, current: bool) -> Role:
+        """Current (or next) role; a collective reports its highest member's role, and
+        UNKNOWN when it has no members (as Pacemaker's group/clone state functions do)."""
+        if self.variant == PRIMITIVE:
+            return self.role if current else self.next_role
+        role = Role.UNKNOWN
+        for child in self.children:
+            child_role = child.state(current)
+            if child_role > role:
+                role = child_role
+        return role
+
+    def find_clone_only(self, base_id: str) -> "Resource | None":
+        """The member of a clone's tree whose id (or configured id) is `base_id`; the
+        lookup history entries of clone instances use."""
+        if self.top().variant == CLONE and (self.id == base_id or self.xml_id == base_id):
+            return self
+        for child in self.children:
+            found = child.find_clone_only(base_id)
+            if found is not None:
+                return found
+        return None
+
     def primitives(self) -> list["Resource"]:
         if self.variant == PRIMITIVE:
             return [self]

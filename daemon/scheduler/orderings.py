@@ -28,16 +28,6 @@ _ALREADY = ("stopped", "running", "notified", "promoted", "demoted")
 
 # ---- resolving ordering constraints to action links ----------------------------------
 
-def rsc_state(rsc: Resource, current: bool = True) -> Role:
-    if rsc.variant == m.PRIMITIVE:
-        return rsc.role if current else rsc.next_role
-    role = Role.STOPPED
-    for child in rsc.children:
-        r = rsc_state(child, current)
-        if r > role:
-            role = r
-    return role
-
 
 def _find_actions_by_task(rsc: Resource, key: str) -> list[Action]:
     found = act.find_actions(rsc, key, None)
@@ -81,7 +71,7 @@ def _rsc_order_first(ws: WorkingSet, first_rsc: Resource, order: Ordering) -> No
         parsed = act.parse_op_key(order.task1)
         if parsed is not None:
             _, op_type, interval = parsed
-            state = rsc_state(first_rsc, True)
+            state = first_rsc.state(True)
             if state == Role.STOPPED and op_type == "stop":
                 pass
             elif state == Role.UNPROMOTED and op_type == "demote":
@@ -409,7 +399,7 @@ def _handle_asymmetric(first: Action, then: Action) -> None:
     if then.rsc is None or (first.flags & m.RUNNABLE):
         return
     if then.flags & m.OPTIONAL:
-        role = rsc_state(then.rsc, True)
+        role = then.rsc.state(True)
         if role == Role.STOPPED and then.task == "stop":
             return
         if role >= Role.STARTED and then.task == "start" \

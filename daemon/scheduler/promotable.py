@@ -8,8 +8,9 @@ from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.failcounts import clone_strip
+from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.instances import (cmp_instance, find_compatible_instance, location,
-                                        location_nodes, merge_sort, rsc_state)
+                                        location_nodes)
 from daemon.scheduler.model import Colocation, Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
@@ -17,19 +18,9 @@ from daemon.scheduler.working_set import WorkingSet
 
 # ---- promotion scores -----------------------------------------------------------------
 
-def _find_clone_only(rsc: Resource, base: str) -> Resource | None:
-    if rsc.id == base or rsc.xml_id == base:
-        return rsc
-    for child in rsc.children:
-        found = _find_clone_only(child, base)
-        if found is not None:
-            return found
-    return None
-
-
 def _find_active_anon_instance(clone: Resource, base: str, node: Node) -> Resource | None:
     for child in clone.children:
-        found = _find_clone_only(child, base)
+        found = child.find_clone_only(base)
         if found is not None and node in found.running_on:
             return found
     return None
@@ -37,7 +28,7 @@ def _find_active_anon_instance(clone: Resource, base: str, node: Node) -> Resour
 
 def _anonymous_known_on(clone: Resource, base: str, node: Node) -> bool:
     for child in clone.children:
-        found = _find_clone_only(child, base)
+        found = child.find_clone_only(base)
         if found is not None and node in found.probed:
             return True
     return False
@@ -145,13 +136,13 @@ def _apply_promoted_locations(child: Resource, locations, chosen: Node) -> None:
 
 
 def _set_instance_priority(ws: WorkingSet, instance: Resource, clone: Resource) -> None:
-    if rsc_state(instance, True) == Role.STARTED:
+    if instance.state(True) == Role.STARTED:
         _set_current_role_unpromoted(instance)
     nodes = location_nodes(instance, False)
     chosen = nodes[0] if len(nodes) == 1 else None
     if chosen is None:
         return
-    next_role = rsc_state(instance, False)
+    next_role = instance.state(False)
     if next_role in (Role.STARTED, Role.UNKNOWN):
         score, is_default = promotion_score(instance, chosen)
         instance.priority = -1 if is_default else score
@@ -174,7 +165,7 @@ def _node_to_be_promoted_on(rsc: Resource) -> Node | None:
     if node is None:
         return None
     if not rsc.managed:
-        if rsc_state(rsc, True) != Role.PROMOTED:
+        if rsc.state(True) != Role.PROMOTED:
             return None
     elif rsc.priority < 0:
         return None
@@ -193,7 +184,7 @@ def _cmp_promotable(ws: WorkingSet, a: Resource, b: Resource) -> int:
         return -1
     if a.promotion_score < b.promotion_score:
         return 1
-    ra, rb = rsc_state(a, True), rsc_state(b, True)
+    ra, rb = a.state(True), b.state(True)
     if ra > rb:
         return -1
     if ra < rb:
@@ -341,7 +332,7 @@ def update_dependent_with_promotable(primary: Resource, dependent: Resource,
         node = location(instance, False)
         if node is None:
             continue
-        if rsc_state(instance, False) == coloc.primary_role:
+        if instance.state(False) == coloc.primary_role:
             if coloc.score < scores.INFINITY:
                 value = col.node_attr(node, coloc.node_attribute)
                 for dnode in list(dependent.allowed):

@@ -280,11 +280,9 @@ def unpack_nvpair_sets(parent, set_tag: str, inp: RuleInput, into: dict[str, str
             value = nv.get("value")
             if name is None or value is None:
                 continue
-            if overwrite:
-                if value == "#default":
-                    into.pop(name, None)
-                else:
-                    into[name] = value
-            elif name not in into:
+            if value.lower() == "#default":
+                # "let it default": drops a value an earlier set gave, even without overwrite
+                into.pop(name, None)
+            elif overwrite or name not in into:
                 into[name] = value
     return into

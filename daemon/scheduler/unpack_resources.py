@@ -254,8 +254,9 @@ def _unpack_requires(ws: WorkingSet, rsc: Resource, value: str | None) -> None:
 
 def _unpack_primitive(ws: WorkingSet, rsc: Resource) -> None:
     top = rsc.top()
-    if top.variant == m.CLONE and rsc.unique and (rsc.standard or "") not in ("ocf", ""):
-        # only OCF agents support unique clones: force anonymous
+    if top.variant == m.CLONE and rsc.unique \
+            and (rsc.standard or "").lower() not in ("ocf", "stonith", ""):
+        # only OCF (and, for old configurations, stonith) agents support unique clones
         _clear_unique(top)
         _clear_unique(rsc)
 

@@ -30,13 +30,18 @@ _LOOKAHEAD_KEYWORDS = {"SELECT_ATTRIBUTES": ("attributes", "{")}
 
 
 class WordInput:
-    """What the parser is fed: the words of one logical statement, plus the statement text."""
+    """What the parser is fed: the words of one logical statement, plus the statement text.
 
-    __slots__ = ("words", "text")
+    `partial` input (what completion sees: a statement still being typed) may stop anywhere;
+    a complete one must end where the grammar allows.
+    """
 
-    def __init__(self, words: list[Word], text: str) -> None:
+    __slots__ = ("words", "text", "partial")
+
+    def __init__(self, words: list[Word], text: str, *, partial: bool = False) -> None:
         self.words = words
         self.text = text
+        self.partial = partial
 
 
 class Unacceptable(Exception):
@@ -157,7 +162,11 @@ class WordLexer(Lexer):
             stack = parser_state.state_stack
             info = self._info(states, stack[-1])
             if info.xml:
-                yield _token("XML_DATA", " ".join(source.text[word.start:].split()), word)
+                # as written (crmsh's `load`), or quoted as a shell word (crmsh's prompt)
+                data = " ".join(source.text[word.start:].split())
+                if not data.startswith("<"):
+                    data = " ".join([word.value] + [w.value for w in words[index:]])
+                yield _token("XML_DATA", data, word)
                 return
             value = word.value
             if len(value) > 1 and value[0] in info.brackets:
@@ -170,7 +179,7 @@ class WordLexer(Lexer):
                 value = word.value
             name = self._classify(parse_conf, stack, info, word, following)
             yield _token(name, value, word)
-        if not self.can_shift(parse_conf, parser_state.state_stack, END):
+        if not source.partial and not self.can_shift(parse_conf, parser_state.state_stack, END):
             raise Unacceptable(None, list(parser_state.state_stack), [])
 
     def _classify(self, parse_conf, stack, info: _StateInfo, word: Word, following: Word | None) -> str:

@@ -101,6 +101,25 @@ class ConfigureParser:
         return Statement(kind, ident, definition, logical.source, line, column, logical.raw,
                          list(logical.comments))
 
+    def interactive(self, text: str):
+        """lark's interactive parser fed with the words of a partial statement, for
+        completion: `.accepts()` (or `expected_terminals`) tells what may come next.
+        Raises ParseError if the words typed so far already do not fit."""
+        from crmshell.lang.lexer import Unacceptable, WordInput
+
+        logical = logical_statement(text)
+        words = split_words(logical)
+        interactive = self.lark.parse_interactive(WordInput(words, logical.text, partial=True))
+        try:
+            interactive.exhaust_lexer()
+        except Unacceptable as exc:
+            raise self._unacceptable(logical, exc) from None
+        return interactive
+
+    def expected_terminals(self, text: str) -> list[str]:
+        """The terminal names that may follow `text` (keywords first, `$END` last)."""
+        return self.lexer.acceptable(self.parse_conf, self.interactive(text).parser_state.state_stack)
+
     def _unacceptable(self, logical: Logical, exc) -> ParseError:
         expected = self.lexer.acceptable(self.parse_conf, exc.stack)
         phrases = describe_expected(expected, self.keyword_text)

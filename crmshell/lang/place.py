@@ -388,8 +388,8 @@ def interval_ms(text: str) -> float | None:
 def _place_fencing(configuration, built: Built, ids, mode: str) -> list[str]:
     existing = configuration.find("fencing-topology")
     if existing is not None:
-        ids.release_tree(existing)
         configuration.replace(existing, built.element)
+        _release_replaced(ids, existing, list(built.kept))
     else:
         configuration.append(built.element)
     return ["fencing_topology"]
@@ -410,12 +410,15 @@ def define(cib_root, stmt, ids, *, mode: str = "create", providers=None) -> list
     """Build and place one parsed statement (what `configure <definition>` does)."""
     configuration = configuration_of(cib_root)
     context = BuildContext(configuration, providers=providers)
-    previous = _previous(configuration, stmt) if mode == "update" else None
+    previous = _previous(configuration, stmt) \
+        if mode == "update" or stmt.kind == "fencing_topology" else None
     built = build(stmt, ids, context=context, previous=previous)
     return place(configuration, built, ids, mode=mode)
 
 
 def _previous(configuration, stmt):
+    if stmt.kind == "fencing_topology":
+        return configuration.find("fencing-topology")
     if stmt.kind == "node":
         return find_node(configuration, stmt.id)
     if stmt.kind in ("property", "rsc_defaults", "op_defaults"):

@@ -244,3 +244,17 @@ def test_show_forms_parse(text):
     if text.startswith("operations"):
         text = "primitive d1 Dummy " + text
     parse_statement(text)
+
+
+def test_interactive_parser_serves_completion():
+    from crmshell.lang.parser import default_parser
+
+    parser = default_parser()
+    assert set(parser.interactive("primitive d1 ").accepts()) == {"RA_TYPE", "TEMPLATE_REF"}
+    assert parser.expected_terminals("location l1 d1 ") == ["RULE", "SCORE", "LOC_ATTR"]
+    after_select = parser.expected_terminals("alert a1 /p.sh select ")
+    assert {"NODES", "FENCING", "RESOURCES", "SELECT_ATTRIBUTES", "TO"} <= set(after_select)
+    first = parser.expected_terminals("")
+    assert {"PRIMITIVE", "NODE", "LOCATION", "XML", "MONITOR"} <= set(first)
+    with pytest.raises(ParseError):
+        parser.interactive("location l1 d1 foo ")

@@ -176,6 +176,8 @@ class ConfigureLevel(Level):
         if as_xml:
             sel = sel[1:]
         text, chosen = self._selection_text(ctx, sel, as_xml)
+        if not as_xml:
+            text = one_line_per_object(text)
         try:
             argv = shlex.split(program)
         except ValueError as err:
@@ -280,6 +282,22 @@ class ConfigureLevel(Level):
             write_file_atomically(Path(where), text.encode())
         except CibError as err:
             raise ShellError(f"save: {err}") from None
+
+
+def one_line_per_object(text: str) -> str:
+    """Join continuation lines, so a filter program sees each object on one line (as crmsh
+    pipes them, which is what sed scripts written for crmsh expect)."""
+    out: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if line.endswith("\\"):
+            pending += line[:-1].strip() + " "
+            continue
+        out.append((pending + line.strip()) if pending else line)
+        pending = ""
+    if pending:
+        out.append(pending.rstrip())
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def run_verify(ctx) -> list:

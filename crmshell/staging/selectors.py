@@ -18,11 +18,6 @@ if TYPE_CHECKING:
     from crmshell.staging.staged import StagedCib
 
 
-def _ordered(elems: list, all_objects: list) -> list:
-    wanted = {id(e) for e in elems}
-    return [e for e in all_objects if id(e) in wanted]
-
-
 def _by_id(all_objects: list, pattern: str) -> list:
     if any(ch in pattern for ch in "*?["):
         return [e for e in all_objects if fnmatch.fnmatchcase(obj.object_id(e), pattern)]
@@ -64,7 +59,7 @@ def _agent_matches(elem, parts: list[str]) -> bool:
 
 
 def select(staged: "StagedCib", selectors: list[str]) -> list:
-    """The selected objects in document order; no selectors selects everything."""
+    """The selected objects in the order selected; no selectors selects everything."""
     all_objects = list(obj.iter_objects(staged.configuration))
     if not selectors:
         return all_objects
@@ -99,4 +94,4 @@ def select(staged: "StagedCib", selectors: list[str]) -> list:
             pending_and = None
     if pending_and is not None:
         chosen = pending_and
-    return _ordered(chosen, all_objects)
+    return chosen  # in the order selected: `show xml b a` prints b first, as crmsh does

@@ -56,6 +56,8 @@ class StagedCib:
     _ids: object = None
     _index: ObjectIndex | None = None
     _stamp: _FileStamp | None = None
+    # Lists the OCF providers of an agent type, so a bare `Dummy` resolves as crmsh resolves it.
+    providers: object = None
 
     def __post_init__(self) -> None:
         self.reload()
@@ -100,6 +102,14 @@ class StagedCib:
         if self._index is None:
             self._index = ObjectIndex(self.configuration)
         return self._index
+
+    def forget_ids(self) -> None:
+        """The configuration was swapped wholesale: rebuild ids and the index on next use."""
+        self._ids = None
+        self._index = None
+
+    def discard_base(self) -> None:
+        self._base_config = None
 
     def has_changes(self) -> bool:
         return self._base_config is not None

@@ -150,7 +150,7 @@ class ShellContext:
         if self._staged is None:
             from crmshell.staging.staged import StagedCib
 
-            self._staged = StagedCib(self.source)
+            self._staged = StagedCib(self.source, providers=self._providers)
         return self._staged
 
     @property
@@ -159,6 +159,12 @@ class ShellContext:
 
     def drop_staged(self) -> None:
         self._staged = None
+
+    def _providers(self, agent_type: str) -> list[str]:
+        try:
+            return self.catalog.providers(agent_type)
+        except ShellError:
+            return []
 
     @property
     def catalog(self) -> "AgentCatalog":

@@ -188,6 +188,8 @@ def _load(path: Path):
 
 
 def _store(parser, path: Path) -> None:
+    """Write the compiled parser atomically (readers never see half a file) and drop the
+    caches of other grammar versions."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
@@ -198,6 +200,13 @@ def _store(parser, path: Path) -> None:
             tmp.unlink()
         except OSError:
             pass
+        return
+    for stale in path.parent.glob("crm-grammar-*.pickle"):
+        if stale != path:
+            try:
+                stale.unlink()
+            except OSError:
+                pass
 
 
 @functools.cache

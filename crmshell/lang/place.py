@@ -360,6 +360,11 @@ def _place_monitor(configuration, built: Built, ids, mode: str) -> list[str]:
     operations = target.find("operations")
     if operations is None:
         operations = section_of(target, "operations")
+    # comments in front of a `monitor` go to the primitive, first (as crmsh moves them)
+    comments = [c for c in op if not isinstance(c.tag, str)]
+    for index, comment in enumerate(comments):
+        op.remove(comment)
+        target.insert(index, comment)
     operations.append(op)
     return [built.target]
 

@@ -36,7 +36,7 @@ class _Context:
     def fail(self, token: Token | None, message: str) -> ParseError:
         offset = token.start_pos if token is not None else 0
         line, column = self.logical.position(offset or 0)
-        found = f"'{token}'" if token is not None else None
+        found = str(token) if token is not None else None
         return ParseError(message, source=self.logical.source, line=line, column=column,
                           found=found, statement=self.logical.text)
 

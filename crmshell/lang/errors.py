@@ -12,8 +12,9 @@ class ParseError(Exception):
     """A statement that is not valid `configure` syntax.
 
     `line` and `column` are 1-based positions in `source`; `expected` names, in words a person
-    understands, what would have been accepted there; `found` is the offending word (or
-    "end of statement"); `statement` is the text of the logical statement being parsed.
+    understands, what would have been accepted there; `found` is the offending word as
+    written (None when the statement ended too early); `statement` is the text of the
+    logical statement being parsed.
     """
 
     def __init__(self, message: str, *, source: str = "<input>", line: int = 1, column: int = 1,

@@ -124,15 +124,13 @@ class ConfigureParser:
         expected = self.lexer.acceptable(self.parse_conf, exc.stack)
         phrases = describe_expected(expected, self.keyword_text)
         word = exc.word
-        if word is None:
-            found = "the end of the statement"
-        else:
-            found = repr_word(logical.text[word.start:word.end] or word.value)
+        found = None if word is None else (logical.text[word.start:word.end] or word.value)
+        shown = "the end of the statement" if found is None else f"'{found}'"
         if word is not None and not logical.text[:word.start].strip() and "$END" not in expected:
-            message = f"{found} is not a definition: expected {join_alternatives(phrases)}"
+            message = f"{shown} is not a definition: expected {join_alternatives(phrases)}"
             return _error(logical, word, phrases, message, found=found)
         before = logical.text[:word.start if word is not None else len(logical.text)].rstrip()
-        message = f"expected {join_alternatives(phrases)} after {_context(before)}, found {found}"
+        message = f"expected {join_alternatives(phrases)} after {_context(before)}, found {shown}"
         return _error(logical, word, phrases, message, found=found)
 
 
@@ -140,10 +138,6 @@ def _context(before: str) -> str:
     if len(before) > _CONTEXT_CHARS:
         before = "..." + before[-(_CONTEXT_CHARS - 3):].lstrip()
     return f"'{before}'"
-
-
-def repr_word(text: str) -> str:
-    return f"'{text}'"
 
 
 def _error(logical: Logical, word, expected, message: str, *, found: str | None = None) -> ParseError:
@@ -223,7 +217,7 @@ def parse_statement(text: str, *, source: str = "<input>", line: int = 1,
     if not logical.text:
         raise ParseError("expected a definition, found an empty statement", source=source,
                          line=line, column=column, expected=("a definition",),
-                         found="the end of the statement", statement="")
+                         found=None, statement="")
     return default_parser().parse_logical(logical)
 
 

@@ -148,7 +148,7 @@ def test_error_message_of_the_brief():
     exc = info.value
     assert str(exc) == "batch.crm:3:22: expected a score or 'rule' after 'location loc1 d1', found 'foo'"
     assert exc.expected == ("a score", "'rule'")
-    assert exc.found == "'foo'"
+    assert exc.found == "foo"
     assert exc.statement == "location loc1 d1 foo"
 
 
@@ -205,10 +205,14 @@ def test_malformed_statements_are_located(text, column, fragment):
     assert str(exc).startswith(f"t.crm:4:{column}: ")
 
 
-def test_empty_statement():
+def test_empty_statement_and_early_end():
     with pytest.raises(ParseError) as info:
         parse_statement("   ", source="x", line=2)
     assert info.value.line == 2
+    with pytest.raises(ParseError) as info:
+        parse_statement("primitive p1")
+    assert info.value.found is None
+    assert info.value.expected == ("@<template>", "a resource agent ([class:[provider:]]type)")
 
 
 @pytest.mark.parametrize("text", [

@@ -164,6 +164,18 @@ xml '<primitive id="x1" class="ocf" provider="heartbeat" type="Dummy"><instance_
 
 # `load update` of a file into a CIB built by the first part
 LOAD_UPDATE = {
+    "update-containers": ("""
+primitive a Dummy
+primitive b Dummy
+primitive c Dummy
+primitive e Dummy
+group g a b meta target-role=Stopped
+clone cl e
+location l1 g 10: node1
+""", """group g a c meta target-role=Started is-managed=false
+location l1 g rule #uname eq node1
+fencing_topology node1: e
+"""),
     "update-primitive": ("""
 primitive d1 Dummy params $myset:a=1 meta m=1 op monitor interval=10
 primitive d2 Dummy

@@ -97,8 +97,16 @@ def logical_statement(text: str, *, source: str = "<input>", line: int = 1,
                       column: int = 1) -> Logical:
     """The whole of `text` as one logical statement (continuation lines joined)."""
     joiner = _Joiner(source, line, column)
+    ended = False
     for index, physical in enumerate(text.split("\n")):
-        joiner.add(line + index, physical)
+        if ended:
+            if physical.strip():
+                raise ParseError("a statement ends with its line (continue it with '\\' at the "
+                                 "end of the line); this is a second one", source=source,
+                                 line=line + index, column=len(physical) - len(physical.lstrip()) + 1,
+                                 found=physical.strip(), statement=text)
+            continue
+        ended = not joiner.add(line + index, physical) and bool(joiner.parts)
     return joiner.finish([])
 
 

@@ -262,3 +262,10 @@ def test_interactive_parser_serves_completion():
     assert {"PRIMITIVE", "NODE", "LOCATION", "XML", "MONITOR"} <= set(first)
     with pytest.raises(ParseError):
         parser.interactive("location l1 d1 foo ")
+
+
+def test_parse_statement_takes_one_statement():
+    assert parse_statement("\nprimitive a Dummy \\\n  params x=1\n\n").id == "a"
+    with pytest.raises(ParseError) as info:
+        parse_statement("primitive a Dummy\nprimitive b Dummy", source="s", line=4)
+    assert (info.value.line, info.value.column) == (5, 1)

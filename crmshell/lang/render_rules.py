@@ -243,7 +243,7 @@ def attribute_set(node: etree._Element, keyword: str, ctx: RenderContext) -> str
             raise NotRepresentable("set reference with content")
     score = node.get("score")
     if score:
-        printed = score.replace("INFINITY", "inf")
+        printed = score  # crmsh prints a set's score as written (`+INFINITY:`), unlike rules
         check_score_round_trip(node, printed)
         words.append("%s:" % printed)
     rules = []

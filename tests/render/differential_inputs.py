@@ -73,6 +73,12 @@ QUOTING = {
     "non-ascii-value": conf(resources=dummy("p", params("p", ("greeting", "h\u00e9llo")))),
     "empty-sets": conf(resources=dummy(
         "p", '<instance_attributes id="p-ia"/><meta_attributes id="p-ma"/>')),
+    "scored-sets": conf(resources=dummy(
+        "p", '<instance_attributes id="p-ia" score="+INFINITY"><nvpair id="p-ia-a" name="a" value="1"/>'
+        '</instance_attributes><meta_attributes id="p-ma" score="INFINITY">'
+        '<nvpair id="p-ma-t" name="target-role" value="Stopped"/></meta_attributes>'
+        '<instance_attributes id="p-ib" score="100"><nvpair id="p-ib-a" name="a" value="2"/>'
+        '</instance_attributes>')),
     "two-param-sets": conf(resources=dummy(
         "p", params("p", ("a", "1"), set_id="p-one") + params("p", ("b", "2"), set_id="p-two"))),
     "nvpair-reference": conf(resources=dummy("p0", params("p0", ("state", "1")))

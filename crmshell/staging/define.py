@@ -147,8 +147,8 @@ def update_selection(staged: "StagedCib", chosen: list, text: str, *, source: st
                 if method == "replace" and stmt.kind in ("property", "rsc_defaults", "op_defaults"):
                     _drop_set(staged, stmt.id)
                     mode = "create"
-                staged.mark_changed(place_statement(staged.doc, stmt, staged.ids, mode=mode,
-                                                    providers=staged.providers))
+                staged.mark_changed(place_statement(staged.doc, stmt, _HoldReleased(staged.ids),
+                                                    mode=mode, providers=staged.providers))
             rest = [obj.object_id(existing[k]) for k in gone
                     if existing[k].tag not in obj.CONSTRAINT_KINDS
                     and existing[k].tag not in obj.CONTAINER_TAGS]
@@ -157,6 +157,30 @@ def update_selection(staged: "StagedCib", chosen: list, text: str, *, source: st
                 delete(staged, list(reversed(present)), log=log)
         except DefinitionError as err:
             raise ShellError(str(err)) from None
+
+
+class _HoldReleased:
+    """The staged ids, except that replacing an object does not give its old ids back.
+
+    crmsh keeps every id it has seen until the CIB is reloaded (after a commit), so an edit
+    that drops an expression and a later one that adds it again yields `...-expression-1`, not
+    `-0`. Generated ids are what the recorded configurations compare, so we do the same.
+    """
+
+    def __init__(self, ids) -> None:
+        self._ids = ids
+
+    def __getattr__(self, name):
+        return getattr(self._ids, name)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._ids
+
+    def release(self, ident: str) -> None:
+        pass
+
+    def release_tree(self, elem) -> None:
+        pass
 
 
 def _drop_set(staged: "StagedCib", set_id: str) -> None:
@@ -196,7 +220,8 @@ def load_text(staged: "StagedCib", text: str, *, method: str, source: str, as_xm
         if method == "replace":
             erase(staged)
         try:
-            changed = define_all(staged.doc, stmts, staged.ids,
+            ids = _HoldReleased(staged.ids) if method == "update" else staged.ids
+            changed = define_all(staged.doc, stmts, ids,
                                  mode="update" if method == "update" else "create",
                                  providers=staged.providers)
         except DefinitionError as err:

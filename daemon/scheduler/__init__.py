@@ -19,11 +19,17 @@ __all__ = ["schedule", "load_cib", "SchedulerError", "CibInputError"]
 from daemon.scheduler.errors import CibInputError, SchedulerError  # noqa: E402
 
 
-def schedule(cib_root, now: int, *, explain: bool = False) -> "Transition":
-    """Compute the transition for a CIB at time `now` (Unix seconds)."""
+def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False
+             ) -> "Transition":
+    """Compute the transition for a CIB at time `now` (Unix seconds).
+
+    `scores` also records the allocation scores of every assignment step (crm_simulate -s);
+    `explain` records, per primitive, what contributed to its node scores (--explain).
+    """
     from daemon.scheduler.engine import effective_now, run_pipeline
     from daemon.scheduler.transition import build_transition
-    ws = run_pipeline(cib_root, effective_now(cib_root, now), explain=explain)
+    ws = run_pipeline(cib_root, effective_now(cib_root, now), explain=explain,
+                      show_scores=scores)
     return build_transition(ws)
 
 

@@ -13,6 +13,7 @@ from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.model import Node, Resource
+from daemon.scheduler.node_names import name_key
 from daemon.scheduler.roles import Role
 from daemon.scheduler.unpack_resources import resource_location
 from daemon.scheduler.working_set import WorkingSet
@@ -113,6 +114,19 @@ def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | Non
     rsc.assigned_score = score if score is not None else 0
     node.num_resources += 1
     return changed
+
+
+def record_scores(ws: WorkingSet, rsc: Resource, step: str) -> None:
+    """Note a resource's (and its members') node scores for the .scores output, as
+    Pacemaker shows them at each assignment step (only when asked: it costs a line per
+    resource and node)."""
+    if not ws.show_scores:
+        return
+    for node, score in sorted(rsc.allowed.items(), key=lambda item: name_key(item[0].name)):
+        ws.score_lines.append(f"{step}: {rsc.id} allocation score on {node.name}: "
+                              f"{scores.text(score)}")
+    for child in rsc.children:
+        record_scores(ws, child, step)
 
 
 def unassign(rsc: Resource) -> None:
@@ -221,6 +235,7 @@ def primitive_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     elif rsc.next_role > rsc.role and not ws.quorate \
             and ws.options.no_quorum_policy == "freeze":
         rsc.next_role = rsc.role
+    record_scores(ws, rsc, "pcmk__primitive_assign")
     if ws.explain:
         rsc.explanation.append(("final", dict(rsc.allowed)))
     if ws.options.fencing_enabled and not ws.have_fencing:
@@ -249,6 +264,7 @@ def group_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     rsc.assigning = True
     first = rsc.children[0]
     rsc.role = first.role
+    record_scores(ws, rsc, "pcmk__group_assign")
     first_node = None
     for member in rsc.children:
         node = assign(ws, member, prefer, stop_if_fail)

@@ -6,7 +6,7 @@ from daemon.scheduler import actions as act
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
-from daemon.scheduler.assign import assign, assign_to
+from daemon.scheduler.assign import assign, assign_to, record_scores
 from daemon.scheduler.constraints import insert_sorted
 from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.instances import (assign_instances, cmp_instance_number,
@@ -40,12 +40,6 @@ def clone_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     rsc.unassigned = False
     rsc.assigning = False
     return None
-
-
-def record_scores(ws: WorkingSet, rsc: Resource, step: str) -> None:
-    for node, score in rsc.allowed.items():
-        ws.score_lines.append(f"{step}: {rsc.id} allocation score on {node.name}: "
-                              f"{scores.text(score)}")
 
 
 def _pseudo(ws: WorkingSet, rsc: Resource, task: str, optional: bool, runnable: bool) -> Action:

@@ -46,6 +46,7 @@ class WorkingSet:
         self.config_cache: dict[tuple, Any] = {}
         self.history_by_node: dict[str, dict[str, Any]] = {}
         self.explain = False
+        self.show_scores = False
         self.score_lines: list[str] = []
         self.promotion_lines: list[str] = []
 

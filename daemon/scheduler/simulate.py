@@ -1,0 +1,240 @@
+"""Simulating a transition the way crm_simulate does: execute the graph, record results.
+
+Pure functions over a scheduled working set: which actions enter the transition graph,
+an execution order that respects the graph's edges, the "Executing Cluster Transition"
+lines, and a copy of the CIB whose status section holds the simulated results (every
+action succeeds with its expected result; fenced nodes go down and lose their history).
+Unpacking that copy gives the "Revised Cluster Status".
+"""
+
+from __future__ import annotations
+
+import copy
+
+from daemon.scheduler import model as m
+from daemon.scheduler.digests import digest_of
+from daemon.scheduler.model import Action
+from daemon.scheduler.working_set import WorkingSet
+
+# Ordering flags that never make an edge of the graph on their own.
+_NO_EDGE = 0
+# Simulated results: what a successful action reports (OCF codes).
+_OCF_OK, _OCF_NOT_RUNNING = 0, 7
+_SIM_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def in_graph(action: Action) -> bool:
+    """Whether an action is part of the transition graph (would be executed)."""
+    if not action.flags & m.RUNNABLE or action.flags & m.OPTIONAL:
+        return False
+    if action.flags & m.PSEUDO or action.task in ("stonith", "do_shutdown"):
+        return True
+    node = action.node
+    return node is not None and node.online and not node.unclean
+
+
+def graph_actions(ws: WorkingSet) -> list[Action]:
+    """Graph actions: resources' (in resource order, each tree depth-first), then the rest."""
+    seen: set[int] = set()
+    out: list[Action] = []
+
+    def visit(rsc: m.Resource) -> None:
+        # A resource's actions in reverse creation order (Pacemaker prepends them); a
+        # clone lists its instances' actions first, a group its own first.
+        if rsc.variant == m.CLONE:
+            for child in rsc.children:
+                visit(child)
+        for action in reversed(rsc.actions):
+            if action.id not in seen and in_graph(action):
+                seen.add(action.id)
+                out.append(action)
+        if rsc.variant != m.CLONE:
+            for child in rsc.children:
+                visit(child)
+
+    for rsc in ws.resources:
+        visit(rsc)
+    for action in reversed(ws.actions):
+        if action.id not in seen and in_graph(action):
+            seen.add(action.id)
+            out.append(action)
+    return out
+
+
+def _inputs(action: Action, members: set[int]) -> list[Action]:
+    out = []
+    for rel in action.before:
+        first = rel.action
+        if rel.type == _NO_EDGE or first.id not in members:
+            continue
+        if rel.type & m.AR_IF_ON_SAME_NODE and first.node is not action.node:
+            continue
+        out.append(first)
+    return out
+
+
+def execution_order(ws: WorkingSet) -> list[Action]:
+    """Repeated passes over the graph, firing each action once all its inputs have fired
+    (crm_simulate confirms every action at once, so later actions of a pass may use it)."""
+    actions = graph_actions(ws)
+    members = {a.id for a in actions}
+    inputs = {a.id: _inputs(a, members) for a in actions}
+    fired: set[int] = set()
+    order: list[Action] = []
+    pending = actions
+    while pending:
+        remaining = []
+        for action in pending:
+            if all(first.id in fired for first in inputs[action.id]):
+                fired.add(action.id)
+                order.append(action)
+            else:
+                remaining.append(action)
+        if len(remaining) == len(pending):     # a loop in the graph: run the rest as is
+            order.extend(remaining)
+            break
+        pending = remaining
+    return order
+
+
+def _task_text(action: Action) -> str:
+    if action.task == "lrm_delete":
+        return "delete"
+    if action.task == "cancel":
+        return f"cancel={action.meta.get('interval', action.interval_ms)}"
+    if action.interval_ms:
+        return f"{action.task}={action.interval_ms}"
+    return action.task
+
+
+def step_line(action: Action, names: dict[int, str]) -> str:
+    """One "Executing Cluster Transition" line, without the leading '  * '; `names` comes
+    from executor_names()."""
+    if action.task == "stonith":
+        return f"Fencing {action.node.name} ({action.meta.get('stonith_action', 'reboot')})"
+    if action.flags & m.PSEUDO:
+        return f"Pseudo action:   {action.key}"
+    if action.rsc is None or action.task in ("do_shutdown",):
+        return f"Cluster action:  {action.task} on {action.node.name}"
+    if action.task == "clear_failcount":
+        return f"Cluster action:  clear_failcount for {action.rsc.id} on {action.node.name}"
+    return (f"Resource action: {names[id(action.rsc)]:<15} {_task_text(action)} "
+            f"on {action.node.name}")
+
+
+# ---- recording results in a copy of the CIB ---------------------------------------------
+
+def _status_node(status, node: m.Node):
+    for state in status:
+        if state.tag == "node_state" and (state.get("uname") == node.name
+                                          or state.get("id") == node.id):
+            return state
+    from lxml import etree
+    return etree.SubElement(status, "node_state", id=node.id, uname=node.name)
+
+
+def _child(parent, tag: str, **attrs):
+    from lxml import etree
+    found = parent.find(tag)
+    if found is None:
+        found = etree.SubElement(parent, tag, **attrs)
+    return found
+
+
+def executor_names(ws: WorkingSet) -> dict[int, str]:
+    """The name each primitive's actions use (what crm_simulate prints and records).
+
+    The graph names an anonymous clone instance by its configured id, and the executor
+    falls back to the instance id when no resource goes by that name (as id or as the
+    name in its history)."""
+    known = set(ws.rsc_by_id)
+    known.update(r.history_id for r in ws.rsc_by_id.values() if r.history_id)
+    names = {}
+    for rsc in ws.rsc_by_id.values():
+        if rsc.removed and rsc.history_id:
+            name = rsc.history_id
+        elif not rsc.unique and rsc.top().variant == m.CLONE:
+            name = rsc.xml_id if rsc.xml_id in known else rsc.id
+        else:
+            name = rsc.id
+        names[id(rsc)] = name
+    return names
+
+
+def _lrm_resource(state, rsc: m.Resource, rid: str):
+    from lxml import etree
+    lrm = _child(state, "lrm", id=state.get("id") or "")
+    resources = _child(lrm, "lrm_resources")
+    for entry in resources:
+        if entry.tag == "lrm_resource" and entry.get("id") == rid:
+            return entry
+    entry = etree.SubElement(resources, "lrm_resource", id=rid)
+    entry.set("class", rsc.standard or "")
+    if rsc.provider:
+        entry.set("provider", rsc.provider)
+    entry.set("type", rsc.agent or "")
+    return entry
+
+
+def _expected_rc(action: Action) -> int:
+    """The result the graph expects (op_target_rc), which the simulation reports."""
+    target = action.meta.get("op_target_rc")
+    if target is not None and target.isdigit():
+        return int(target)
+    if action.task == "monitor" and action.interval_ms == 0:
+        return _OCF_NOT_RUNNING
+    return _OCF_OK
+
+
+def _record_op(ws: WorkingSet, state, action: Action, name: str) -> None:
+    from lxml import etree
+    entry = _lrm_resource(state, action.rsc, name)
+    task = action.task
+    rc = _expected_rc(action)
+    rid = entry.get("id")
+    op_id = f"{rid}_{task}_{action.interval_ms}" if action.interval_ms else f"{rid}_last_0"
+    calls = [int(op.get("call-id", "0")) for op in entry if op.tag == "lrm_rsc_op"
+             and op.get("call-id", "0").lstrip("-").isdigit()]
+    call_id = max(calls + [0]) + 1
+    for op in list(entry):
+        if op.tag == "lrm_rsc_op" and op.get("id") == op_id:
+            entry.remove(op)
+    key = f"{action.id}:1:{rc}:{_SIM_UUID}"
+    params = {"CRM_meta_timeout": action.meta["timeout"]} if (
+        action.interval_ms and "timeout" in action.meta) else {}
+    etree.SubElement(entry, "lrm_rsc_op", {
+        "id": op_id, "operation_key": f"{rid}_{task}_{action.interval_ms}",
+        "operation": task, "crm-debug-origin": "crm_simulate", "transition-key": key,
+        "transition-magic": f"0:{rc};{key}", "call-id": str(call_id), "rc-code": str(rc),
+        "op-status": "0", "interval": str(action.interval_ms), "exec-time": "0",
+        "queue-time": "0", "op-digest": digest_of(params), "on_node": action.node.name,
+        "last-rc-change": str(ws.now)})
+
+
+def _record_fencing(state) -> None:
+    for name, value in (("in_ccm", "false"), ("crmd", "offline"), ("join", "down"),
+                        ("expected", "down")):
+        state.set(name, value)
+    for tag in ("lrm", "transient_attributes"):
+        for el in state.findall(tag):
+            state.remove(el)
+
+
+def revised_cib(ws: WorkingSet, executed: list[Action]):
+    """A copy of the CIB with the simulated results of `executed` in its status."""
+    from lxml import etree
+    cib = copy.deepcopy(ws.cib)
+    status = cib.find("status")
+    if status is None:
+        status = etree.SubElement(cib, "status")
+    names = executor_names(ws)
+    for action in executed:
+        if action.flags & m.PSEUDO or action.node is None:
+            continue
+        state = _status_node(status, action.node)
+        if action.task == "stonith":
+            _record_fencing(state)
+        elif action.rsc is not None and action.task not in ("cancel", "clear_failcount",
+                                                            "notify", "lrm_delete"):
+            _record_op(ws, state, action, names[id(action.rsc)])
+    return cib

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from crmshell.errors import ShellError, reportable
+from crmshell.errors import Consequence, ShellError, reportable
 from crmshell.ui.context import ShellContext, Transaction
 from crmshell.ui.walker import QuitSession, Walker
 
@@ -78,7 +78,7 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
         except QuitSession:
             break
         except reportable() as err:
-            errors += 1
+            errors += 0 if isinstance(err, Consequence) else 1
             ctx.transaction.fail()
             report(ctx, err, stmt.text)
         if ctx.closed_failed:
@@ -87,9 +87,10 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
     try:
         walker.leave_all(dry=dry)
     except reportable() as err:
-        errors += 1
+        errors += 0 if isinstance(err, Consequence) else 1
         ctx.transaction.fail()
         ctx.err.write(f"{source}: end of input: {err}\n")
+    errors += ctx.errors
     if errors:
         ctx.err.write(summary(ctx, errors, source) + "\n")
     return 1 if errors else 0

@@ -19,6 +19,11 @@ class ShellError(Exception):
         return self.message
 
 
+class Consequence(ShellError):
+    """A refusal that follows from errors already reported (a commit after a failure): shown,
+    but not counted again."""
+
+
 class UsageError(ShellError):
     """A command was called with the wrong arguments; the message carries the usage line."""
 

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crmshell.errors import ShellError, UsageError
+from crmshell.errors import Consequence, ShellError, UsageError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
 
@@ -77,6 +77,8 @@ class ConfigureLevel(Level):
             stmt.comments = tuple(ctx.pending_comments) + tuple(stmt.comments)
             ctx.pending_comments.clear()
         define(ctx.staged, [stmt], log=ctx.info)
+        if stmt.id:
+            ctx.origins[stmt.id] = (ctx.location.line, column, statement)
 
     def check_statement(self, spec: CommandSpec, statement: str, column: int) -> None:
         from crmshell.lang.parser import parse_statement
@@ -100,7 +102,7 @@ class ConfigureLevel(Level):
         findings = run_verify(ctx)
         errors = [f for f in findings if f.severity == "error"]
         if errors:
-            raise ShellError(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
+            raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
 
     # -- committing ----------------------------------------------------------------------
     @command(usage="commit [force]")
@@ -300,13 +302,15 @@ def one_line_per_object(text: str) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def run_verify(ctx) -> list:
-    """Verify the staged CIB, reporting every finding; returns them for the caller to judge."""
+def run_verify(ctx, *, forced: bool = False) -> list:
+    """Verify the staged CIB, reporting every finding; returns them for the caller to judge.
+
+    Under `commit force` errors are still shown but do not make the batch fail."""
     from crmshell.verify import verify
 
     findings = verify(ctx.staged.doc, ctx.catalog)
     for f in findings:
-        ctx.finding(f)
+        ctx.finding(f, counted=not forced)
     return findings
 
 
@@ -315,17 +319,17 @@ def commit(ctx, *, force: bool = False) -> None:
     staged = ctx.staged
     if ctx.transaction.failed:
         ctx.close_failed()
-        raise ShellError("not committed: an earlier command in this transaction failed")
+        raise Consequence("not committed: an earlier command in this transaction failed")
     if not staged.has_changes():
         ctx.info("nothing to commit")
         ctx.transaction_committed()
         return
-    findings = run_verify(ctx)
+    findings = run_verify(ctx, forced=force)
     errors = [f for f in findings if f.severity == "error"]
     if errors and not force:
         if not ctx.options.interactive:  # a batch drops the transaction; the REPL keeps it to fix
             ctx.close_failed()
-        raise ShellError(f"not committed: verify found {len(errors)} "
+        raise Consequence(f"not committed: verify found {len(errors)} "
                          f"error{'s' if len(errors) > 1 else ''} (use 'commit force' to override)")
     result = staged.commit(force=force)
     ctx.info(result.message)

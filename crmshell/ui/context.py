@@ -67,6 +67,9 @@ class ShellContext:
     # rules (commit a clean transaction, drop a failed one). The REPL asks instead.
     on_pending_changes: Callable[["ShellContext"], None] | None = None
     warnings: int = 0
+    errors: int = 0  # error findings reported (verify), for the batch summary
+    # Where each object was last defined in this session: verify findings point there.
+    origins: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     # Set when a failed transaction was closed (not committed): a batch applies nothing more.
     closed_failed: bool = False
     _source: "CibSource | None" = None
@@ -96,14 +99,22 @@ class ShellContext:
     def error(self, message: str) -> None:
         self.err.write(f"error: {message}\n")
 
-    def finding(self, finding) -> None:
-        """One verify finding, with the batch location when there is one."""
-        where = f"{self.location.source}:{self.location.line}: " if self.options.batch else ""
-        if finding.severity == "error":
-            self.err.write(f"{where}error: {finding.message}\n")
+    def finding(self, finding, *, counted: bool = True) -> None:
+        """One verify finding; in a batch, at the statement that defined the object."""
+        where, statement = "", ""
+        if self.options.batch:
+            line, column, statement = self.origins.get(finding.object_id or "",
+                                                       (self.location.line, 1, ""))
+            where = f"{self.location.source}:{line}:{column}: "
+        kind = "error" if finding.severity == "error" else "warning"
+        if kind == "error" and counted:
+            self.errors += 1
         else:
             self.warnings += 1
-            self.err.write(f"{where}warning: {finding.message}\n")
+        self.err.write(f"{where}{kind}: {finding.message}\n")
+        if statement and kind == "error":
+            shown = " ".join(p.strip().rstrip("\\").strip() for p in statement.splitlines())
+            self.err.write(f"    {shown}\n")
 
     # -- transactions ----------------------------------------------------------------------
     def transaction_committed(self) -> None:

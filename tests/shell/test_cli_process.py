@@ -1,0 +1,69 @@
+"""The command line as a process: options, one-shot commands, exit statuses, no colour."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_unknown_option_is_a_usage_error(shell):
+    proc = shell.run("--bogus")
+    assert proc.returncode == 2
+    assert "unknown option '--bogus'" in proc.stderr
+
+
+def test_missing_batch_file_is_a_usage_error(shell):
+    proc = shell.run("-f", "nope.crm")
+    assert proc.returncode == 2
+    assert "cannot read nope.crm" in proc.stderr
+
+
+@pytest.mark.needs_agents
+def test_one_shot_definition_commits(shell):
+    assert shell.run("configure", "property", "stonith-enabled=false").returncode == 0
+    proc = shell.run("configure", "primitive", "ip", "ocf:heartbeat:IPaddr2",
+                     "params", "ip=192.168.122.10", "op", "monitor", "interval=10s")
+    assert proc.returncode == 0, proc.stderr
+    assert "primitive ip IPaddr2 \\\n\tparams ip=192.168.122.10" in shell.show()
+
+
+@pytest.mark.needs_agents
+def test_one_shot_keeps_words_with_spaces(shell):
+    shell.run("configure", "property", "stonith-enabled=false")
+    proc = shell.run("configure", "primitive", "d1", "ocf:pacemaker:Dummy",
+                     "meta", "description=two words")
+    assert proc.returncode == 0, proc.stderr
+    assert 'description="two words"' in shell.show()
+
+
+def test_one_shot_failure_changes_nothing(shell):
+    before = shell.cib.read_bytes()
+    proc = shell.run("configure", "group", "g1", "nosuch")
+    assert proc.returncode == 1
+    assert "nosuch" in proc.stderr
+    assert shell.cib.read_bytes() == before
+
+
+def test_misspelt_command_gets_a_suggestion(shell):
+    proc = shell.run("configure", "shwo")
+    assert proc.returncode == 1
+    assert "did you mean 'show'" in proc.stderr
+
+
+def test_cib_file_option_beats_the_environment(shell, tmp_path):
+    other = tmp_path / "other.xml"
+    proc = shell.run("--cib-file", str(other), "configure", "property", "stonith-enabled=false")
+    assert proc.returncode == 0, proc.stderr
+    assert other.exists() and "stonith-enabled" in other.read_text()
+    assert "stonith-enabled" not in shell.cib.read_text()
+    assert oct(other.stat().st_mode & 0o777) == "0o600"
+
+
+def test_no_colour_without_a_terminal(shell):
+    shell.run("configure", "property", "stonith-enabled=false")
+    assert "\x1b[" not in shell.show()
+
+
+def test_daemon_levels_say_they_need_the_daemon(shell):
+    proc = shell.run("resource", "start", "d1")
+    assert proc.returncode == 1
+    assert "needs the crmshell node daemon" in proc.stderr

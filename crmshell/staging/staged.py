@@ -149,7 +149,7 @@ class StagedCib:
         if moved and not force:
             theirs = make_patchset(_shell(self.base_version, self.base_configuration),
                                    _shell(now, current.find("configuration")))
-            names = sorted({oid for _tag, oid in changed_objects(theirs)})
+            names = sorted({oid for tag, oid in changed_objects(theirs) if tag in _OBJECT_TAGS})
             raise ShellError(
                 f"the CIB changed since it was loaded (epoch {self.base_version.epoch} -> "
                 f"{now.epoch}); objects changed meanwhile: {', '.join(names) or 'none'}. "
@@ -158,6 +158,7 @@ class StagedCib:
         patch = make_patchset(_shell(now, self.base_configuration), _shell(target, staged_config))
         if fast:
             result = self.doc
+            saved_version = dict(result.attrib)
             write_version(result, target)
         elif moved:  # forced over a concurrent change: ours wins wholesale
             result = current
@@ -165,11 +166,22 @@ class StagedCib:
             write_version(result, target)
         else:
             result = apply_patchset(current, patch)
+        saved = saved_version if fast else dict(result.attrib)
         stamp_update(result, when=time.time(), client="crmshell", user=_user())
-        self.source.store(result)
+        try:
+            self.source.store(result)
+        except BaseException:
+            if result is self.doc:  # the staged document stays as it was, ready for a retry
+                result.attrib.clear()
+                result.attrib.update(saved)
+            raise
         self._stamp = _stamp(self.source)
         self._adopt(result)
         return CommitResult(True, f"committed (epoch {target.epoch})", target.epoch, patch)
+
+
+_OBJECT_TAGS = frozenset({*obj.RESOURCE_KINDS, *obj.CONSTRAINT_KINDS, *obj.ACL_KINDS, "node",
+                          "cluster_property_set", "meta_attributes", "tag", "alert"})
 
 
 def _shell(version, configuration):

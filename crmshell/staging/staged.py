@@ -73,6 +73,7 @@ class StagedCib:
 
         self.doc = doc
         self.base_version = read_version(doc)
+        self._base_attrs = dict(doc.attrib)
         self._base_config = None
         self._ids = None
         self._index = None
@@ -147,15 +148,16 @@ class StagedCib:
         now = read_version(current)
         moved = (now.admin_epoch, now.epoch) != (self.base_version.admin_epoch, self.base_version.epoch)
         if moved and not force:
-            theirs = make_patchset(_shell(self.base_version, self.base_configuration),
-                                   _shell(now, current.find("configuration")))
+            theirs = make_patchset(_shell(self._base_attrs, self.base_version, self.base_configuration),
+                                   _shell(current.attrib, now, current.find("configuration")))
             names = sorted({oid for tag, oid in changed_objects(theirs) if tag in _OBJECT_TAGS})
             raise ShellError(
                 f"the CIB changed since it was loaded (epoch {self.base_version.epoch} -> "
                 f"{now.epoch}); objects changed meanwhile: {', '.join(names) or 'none'}. "
                 "Use 'commit force' to overwrite them, or 'refresh' to start from the current CIB")
         target = CibVersion(now.admin_epoch, max(now.epoch, self.base_version.epoch) + 1, 0)
-        patch = make_patchset(_shell(now, self.base_configuration), _shell(target, staged_config))
+        patch = make_patchset(_shell(current.attrib, now, self.base_configuration),
+                              _shell(current.attrib, target, staged_config))
         if fast:
             result = self.doc
             saved_version = dict(result.attrib)
@@ -184,13 +186,14 @@ _OBJECT_TAGS = frozenset({*obj.RESOURCE_KINDS, *obj.CONSTRAINT_KINDS, *obj.ACL_K
                           "cluster_property_set", "meta_attributes", "tag", "alert"})
 
 
-def _shell(version, configuration):
-    """A <cib> holding only a version and a configuration: what a configuration patch compares."""
+def _shell(attrs, version, configuration):
+    """A <cib> with the document's attributes, a version and a configuration: what a
+    configuration patch compares (a v2 patch carries the whole attribute set of <cib>)."""
     from lxml import etree
 
     from daemon.cib.versions import write_version
 
-    root = etree.Element("cib")
+    root = etree.Element("cib", dict(attrs))
     write_version(root, version)
     root.append(copy.deepcopy(configuration))
     return root

@@ -102,7 +102,7 @@ class ShellContext:
     def finding(self, finding, *, counted: bool = True) -> None:
         """One verify finding; in a batch, at the statement that defined the object."""
         where, statement = "", ""
-        if self.options.batch:
+        if self.options.batch and self.location.source != "<command line>":
             line, column, statement = self.origins.get(finding.object_id or "",
                                                        (self.location.line, 1, ""))
             where = f"{self.location.source}:{line}:{column}: "

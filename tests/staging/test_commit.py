@@ -35,6 +35,17 @@ def test_commit_bumps_epoch_and_writes_the_file(staging):
     assert not staging.staged.has_changes()
 
 
+def test_commit_keeps_the_cib_element_attributes(staging):
+    """A v2 patch replaces <cib>'s attributes wholesale: schema and feature set must survive."""
+    staging.define("primitive d1 ocf:pacemaker:Dummy\n")
+    staging.staged.commit()
+    staging.define("primitive d2 ocf:pacemaker:Dummy\n")
+    staging.staged.commit()
+    root = load_cib_file(staging.path)
+    assert root.get("validate-with") == "pacemaker-3.9"
+    assert root.get("crm_feature_set") == "3.16.1"
+
+
 def test_nothing_to_commit(staging):
     result = staging.staged.commit()
     assert not result.committed and result.message == "nothing to commit"

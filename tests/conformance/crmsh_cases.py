@@ -28,6 +28,7 @@ class CaseResult:
     xml: bytes
     stdout: str
     stderr: str
+    cib_path: Path | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -79,7 +80,7 @@ def run_case(name: str, workdir: Path, run) -> CaseResult:
     _, show, show_err = run(["configure", "show"], workdir, env)
     root = etree.parse(str(workdir / "cib.xml")).getroot()
     xml = etree.tostring(root.find("configuration"))
-    return CaseResult(name, rc, show, xml, out, err + show_err)
+    return CaseResult(name, rc, show, xml, out, err + show_err, workdir / "cib.xml")
 
 
 def compare_case(result: CaseResult) -> list[str]:

@@ -53,3 +53,28 @@ def test_known_failures_list_is_current(results):
     assert failing == listed, (
         f"failing but not listed: {sorted(failing - listed)}; "
         f"listed but passing: {sorted(listed - failing)}")
+
+
+@pytest.mark.needs_pacemaker
+def test_written_cibs_load_in_pacemakers_tools(results, tmp_path):
+    """A CIB we write loads in Pacemaker's own tools: crm_verify finds no schema problem."""
+    import shutil
+    import subprocess
+
+    from lxml import etree
+
+    if not shutil.which("crm_verify"):
+        pytest.skip("crm_verify is not installed (Debian package pacemaker-cli-utils)")
+    bad = {}
+    for name, result in results.items():
+        if result.problems or not result.cib_path.exists():
+            continue
+        proc = subprocess.run(["crm_verify", "-x", str(result.cib_path)], capture_output=True,
+                              text=True, timeout=60)
+        if "validity error" in proc.stderr or "not valid" in proc.stderr.lower() and \
+                "Relax-NG" in proc.stderr:
+            bad[name] = proc.stderr
+        root = etree.parse(str(result.cib_path)).getroot()
+        if root.get("validate-with") is None:
+            bad[name] = "validate-with lost"
+    assert not bad, bad

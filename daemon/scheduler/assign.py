@@ -174,7 +174,8 @@ def _assign_best_node(ws: WorkingSet, rsc: Resource, prefer: Node | None,
                     if other[0] is running:
                         chosen = other
     if ws.explain:
-        rsc.explanation.append(("candidates", ordered))
+        rsc.explanation.append(("candidates", ordered,
+                                {node: node.num_resources for node, _ in ordered}))
     if chosen is None:
         assign_to(ws, rsc, None, None, False, stop_if_fail)
     else:

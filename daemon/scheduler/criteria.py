@@ -71,6 +71,8 @@ def _apply_location_one(rsc: Resource, nodes, loc: Location) -> None:
             rsc.allowed[node] = score
         else:
             rsc.allowed[node] = scores.add(current, score)
+        if rsc.explanation is not None:
+            rsc.explanation.append(("location", loc.id, node, score))
         if rsc.discover.get(node, m.DISCOVER_ALWAYS) < loc.discover_mode:
             if loc.discover_mode == m.DISCOVER_EXCLUSIVE:
                 rsc.exclusive_discover = True
@@ -127,3 +129,6 @@ def _apply_exclusive_discovery(rsc: Resource, node: Node) -> None:
         if node in rsc.allowed and rsc.discover.get(node, m.DISCOVER_ALWAYS) \
                 != m.DISCOVER_EXCLUSIVE:
             rsc.allowed[node] = -scores.INFINITY
+            if rsc.explanation is not None:
+                rsc.explanation.append(("location", "resource-discovery=exclusive", node,
+                                        -scores.INFINITY))

@@ -39,7 +39,7 @@ def _first(cib, path: str):
     return found
 
 
-def build_working_set(cib, now: int) -> WorkingSet:
+def build_working_set(cib, now: int, *, explain: bool = False) -> WorkingSet:
     config = cib.find("configuration")
     crm_config = config.find("crm_config") if config is not None else None
     props: dict[str, str] = {}
@@ -49,6 +49,7 @@ def build_working_set(cib, now: int) -> WorkingSet:
     panic = cluster_options.is_true(cib.get("no-quorum-panic"))
     options = cluster_options.build(props, quorate=quorate, no_quorum_panic=panic)
     ws = WorkingSet(cib, now, options)
+    ws.explain = explain
     ws.quorate = quorate
     ws.op_defaults = next(iter(cib.iter("op_defaults")), None)
     ws.rsc_defaults = next(iter(cib.iter("rsc_defaults")), None)
@@ -119,8 +120,7 @@ def _clear_orphan_failcounts(ws: WorkingSet) -> None:
 
 def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = False
                  ) -> WorkingSet:
-    ws = build_working_set(cib, now)
-    ws.explain = explain
+    ws = build_working_set(cib, now, explain=explain)
     ws.show_scores = show_scores
     config = cib.find("configuration")
     unpack_constraints(ws, config.find("constraints") if config is not None else None)

@@ -250,6 +250,7 @@ def native_add_running(ws: WorkingSet, rsc: Resource, node: Node, failed: bool) 
     if rsc.variant == m.PRIMITIVE and _count_active(rsc) > 1:
         if rsc.multiply_active == m.MULTIPLY_ACTIVE_STOP:
             rsc.allowed = {n: -scores.INFINITY for n in ws.nodes}
+            _explain_ban(rsc, "multiple-active=stop_only")
         elif rsc.multiply_active == m.MULTIPLY_ACTIVE_BLOCK:
             rsc.managed = False
             rsc.blocked = True
@@ -689,3 +690,9 @@ def _ban_from_all_nodes(ws: WorkingSet, rsc: Resource) -> None:
         if top.variant == m.CLONE and not top.unique:
             rsc = top
     rsc.allowed = {n: -scores.INFINITY for n in ws.nodes}
+    _explain_ban(rsc, "on-fail=stop")
+
+
+def _explain_ban(rsc: Resource, why: str) -> None:
+    if rsc.explanation is not None:
+        rsc.explanation.append(("ban", why))

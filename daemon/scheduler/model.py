@@ -217,7 +217,7 @@ class Resource:
         self.orphan_instances = 0
         self.remote_reconnect_ms = 0
         self.start_index = 0
-        self.explanation: list = []
+        self.explanation: list | None = None   # a list when explaining (see explain.py)
         self.cmds_pos = 0
         self.active_instances = 0
         self.counts: dict[Node, int] = {}

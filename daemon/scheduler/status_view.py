@@ -303,3 +303,38 @@ def _stopped_lists(ws: WorkingSet, rsc: Resource, depth: int) -> list[str]:
         by_state.setdefault(state, []).append(node.name)
     return [_item(depth, f"{state}: [ {' '.join(sorted(names, key=name_key))} ]")
             for state, names in sorted(by_state.items())]
+
+
+# ---- lines before the status ----------------------------------------------------------------
+
+def _instance_counts(rsc: Resource, counts: list[int]) -> None:
+    """pe__count_common(): [instances, disabled, blocked] over primitives (not stopped
+    orphans)."""
+    if rsc.children:
+        for child in rsc.children:
+            _instance_counts(child, counts)
+    elif not rsc.removed or rsc.role > Role.STOPPED:
+        counts[0] += 1
+        if is_disabled(rsc):
+            counts[1] += 1
+        if rsc.blocked:
+            counts[2] += 1
+
+
+def status_preamble(ws: WorkingSet) -> list[str]:
+    """The maintenance-mode banner and the disabled/blocked count crm_simulate prints before
+    "Current cluster status" (empty when neither applies)."""
+    out: list[str] = []
+    if ws.options.maintenance_mode:
+        out += ["", "              *** Resource management is DISABLED ***",
+                "  The cluster will not attempt to start, stop or recover services"]
+    counts = [0, 0, 0]
+    for rsc in ws.resources:
+        _instance_counts(rsc, counts)
+    total, disabled, blocked = counts
+    if disabled or blocked:
+        if out:
+            out.append("")
+        out.append(f"{disabled} of {total} resource instances DISABLED and {blocked} "
+                   "BLOCKED from further action due to failure")
+    return out

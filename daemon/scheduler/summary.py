@@ -166,9 +166,14 @@ def summary_items(ws: WorkingSet) -> list[tuple[SummaryItem, int, int]]:
 
 
 def format_items(items: list[tuple[SummaryItem, int, int]]) -> list[str]:
-    """Render as crm_simulate does: '  * Start      rsc1     ( node1 )  due to ...'."""
+    """Render as crm_simulate does: '  * Start      rsc1     ( node1 )  due to ...'.
+
+    Pacemaker's column widths only grow and it works the summary out twice (logging, then
+    output), so every printed line is padded to the widest values of the whole summary."""
     lines = []
-    for item, rsc_width, detail_width in items:
+    rsc_width = max((w for _, w, _ in items), default=5)
+    detail_width = max((w for _, _, w in items), default=5)
+    for item, _, _ in items:
         if item.resource is None:
             if item.reason is not None:
                 lines.append(f"  * {item.change} {item.details} '{item.reason}'")

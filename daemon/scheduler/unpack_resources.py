@@ -37,8 +37,12 @@ def _node_score(rsc: Resource, node: Node, score: int, tag: str) -> None:
     current = rsc.allowed.get(node)
     if current is None:
         rsc.allowed[node] = scores.add(node.weight, score)
+        if rsc.explanation is not None and node.weight:
+            rsc.explanation.append(("location", "node weight", node, node.weight))
     else:
         rsc.allowed[node] = scores.add(current, score)
+    if rsc.explanation is not None:
+        rsc.explanation.append(("location", tag, node, score))
 
 
 def get_target_role(rsc: Resource) -> Role | None:
@@ -141,6 +145,8 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     variant = _VARIANTS[el.tag]
     rid = f"{xml_id}:{clone_num}" if clone_num is not None else xml_id
     rsc = Resource(rid, el, variant, parent)
+    if ws.explain:
+        rsc.explanation = []
     rsc.xml_id = xml_id
     rsc.instance_num = clone_num
     rsc.ops_xml = el.find("operations")

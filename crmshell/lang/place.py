@@ -107,7 +107,10 @@ def _place_object(configuration, built: Built, ids, mode: str) -> list[str]:
     share = _check_own_id(configuration, built, ids, previous)
     moves = _check_members(configuration, built, previous)
     for old in built.replaces:
-        if old.getparent() is None or old.getparent().tag != "resources":
+        # an inline member may replace a resource at the top or one inside the container
+        # this definition replaces (load xml update of a group with its primitives)
+        if old.getparent() is None or (old.getparent().tag != "resources"
+                                       and (previous is None or old.getparent() is not previous)):
             raise DefinitionError(f"{built.kind} {built.id}: {_describe(old)} is inside "
                                   f"{_describe(old.getparent())}", object_id=built.id)
     kept = list(built.kept)

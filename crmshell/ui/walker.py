@@ -90,6 +90,11 @@ class Walker:
             self.ctx.note(f"'{resolved.expanded_from}' expanded to '{resolved.name}'")
         name = resolved.name
         rest = words[index + 1 :]
+        if self._asked_for_help(name, rest):
+            from crmshell.ui.help import help_for
+
+            self.ctx.write(help_for(type(self.level), [name]))
+            return
         if name in NAVIGATION:
             self._navigate(name, [w.text for w in rest], dry)
             return
@@ -111,6 +116,15 @@ class Walker:
             return
         spec = level.commands()[canonical]
         self._call(level, spec, words, index, text, column, dry)
+
+    def _asked_for_help(self, name: str, rest: list[Word]) -> bool:
+        """`<command> ... --help` (a level takes only `<level> --help`)."""
+        if not rest or rest[-1].text != "--help":
+            return False
+        names = self.level.lookup_names()
+        if name in names and names[name] in self.level.sublevels:
+            return len(rest) == 1
+        return True
 
     def _call(self, level: Level, spec: CommandSpec, words: list[Word], index: int,
               text: str, column: int, dry: bool) -> None:

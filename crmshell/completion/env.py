@@ -1,0 +1,190 @@
+"""What completion may look at: the staged CIB's objects, agents, nodes, shadows, files.
+
+`CompletionEnv` is the interface the matchers read; `ContextEnv` serves it from a
+`ShellContext` (the REPL and the bash entry point), `StaticEnv` from plain lists (tests). Both
+load only what a question needs: listing agents never reads the CIB, and a command name never
+touches either. Object lists are rebuilt only when the staged CIB's index changes, so a Tab on
+a CIB of 10,000 resources filters a ready list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from crmshell.agents import AgentCatalog
+    from crmshell.completion.grammar_table import TableParser
+    from crmshell.ui.context import ShellContext
+    from crmshell.ui.level import Level
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """A configuration object as completion sees it: crmsh kind, id, and for primitives and
+    templates the agent (`class:provider:type`, or `@template`)."""
+
+    kind: str
+    id: str
+    agent: str = ""
+
+
+class CompletionEnv(Protocol):
+    root: type["Level"]
+
+    def grammar(self) -> "TableParser": ...
+
+    def objects(self) -> Sequence[ObjectRef]: ...
+
+    def nodes(self) -> Sequence[str]: ...
+
+    def shadows(self) -> Sequence[str]: ...
+
+    def catalog(self) -> "AgentCatalog | None": ...
+
+    def list_dir(self, path: str) -> list[tuple[str, bool]]: ...
+
+
+def list_dir(path: str) -> list[tuple[str, bool]]:
+    """(name, is a directory) of the entries of `path` ('' is the working directory), sorted;
+    [] when it cannot be read."""
+    try:
+        with os.scandir(os.path.expanduser(path) or ".") as it:
+            entries = [(e.name, e.is_dir()) for e in it]
+    except OSError:
+        return []
+    return sorted(entries)
+
+
+def _default_root():
+    from crmshell.levels.root import RootLevel
+
+    return RootLevel
+
+
+@dataclass
+class StaticEnv:
+    """An environment from plain values (tests, and callers that already hold the data)."""
+
+    objects_: list[ObjectRef] = field(default_factory=list)
+    nodes_: list[str] = field(default_factory=list)
+    shadows_: list[str] = field(default_factory=list)
+    catalog_: "AgentCatalog | None" = None
+    files: dict[str, list[tuple[str, bool]]] | None = None
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    root: type = field(default_factory=_default_root)
+    _grammar: "TableParser | None" = None
+
+    def grammar(self) -> "TableParser":
+        if self._grammar is None:
+            from crmshell.completion.grammar_table import load_table
+
+            self._grammar = load_table(self.env)
+        return self._grammar
+
+    def objects(self) -> Sequence[ObjectRef]:
+        return self.objects_
+
+    def nodes(self) -> Sequence[str]:
+        return self.nodes_
+
+    def shadows(self) -> Sequence[str]:
+        return self.shadows_
+
+    def catalog(self) -> "AgentCatalog | None":
+        return self.catalog_
+
+    def list_dir(self, path: str) -> list[tuple[str, bool]]:
+        if self.files is not None:
+            return self.files.get(path, [])
+        return list_dir(path)
+
+
+class ContextEnv:
+    """The environment of a running shell: its staged CIB, agent catalogue and shadow dir."""
+
+    def __init__(self, ctx: "ShellContext", root: type | None = None) -> None:
+        self.ctx = ctx
+        self.root = root or _default_root()
+        self._grammar: "TableParser | None" = None
+        self._index = None
+        self._objects: list[ObjectRef] = []
+        self._nodes: list[str] = []
+
+    def grammar(self) -> "TableParser":
+        if self._grammar is None:
+            from crmshell.completion.grammar_table import load_table
+
+            self._grammar = load_table(self.ctx.env)
+        return self._grammar
+
+    def _refresh(self) -> None:
+        from crmshell.errors import ShellError
+
+        try:
+            staged = self.ctx.staged
+            index = staged.index
+        except (ShellError, OSError):
+            self._index, self._objects, self._nodes = None, [], []
+            return
+        if index is self._index:
+            return
+        self._index = index
+        self._objects = objects_of(index)
+        self._nodes = node_names(staged.doc, index)
+
+    def objects(self) -> Sequence[ObjectRef]:
+        self._refresh()
+        return self._objects
+
+    def nodes(self) -> Sequence[str]:
+        self._refresh()
+        return self._nodes
+
+    def shadows(self) -> Sequence[str]:
+        from crmshell.cibsource import shadow_dir
+
+        folder = shadow_dir(self.ctx.env)
+        return sorted(name[len("shadow."):] for name, is_dir in list_dir(str(folder))
+                      if name.startswith("shadow.") and not is_dir)
+
+    def catalog(self) -> "AgentCatalog | None":
+        return self.ctx.catalog
+
+    def list_dir(self, path: str) -> list[tuple[str, bool]]:
+        return list_dir(path)
+
+
+def objects_of(index) -> list[ObjectRef]:
+    """ObjectRefs of a staged CIB's object index, sorted by id."""
+    from crmshell.staging.objects import object_kind
+
+    refs: list[ObjectRef] = []
+    for oid, elem in index.by_id.items():
+        kind = object_kind(elem)
+        if kind is None:
+            continue
+        agent = ""
+        if elem.tag in ("primitive", "template"):
+            tmpl = elem.get("template")
+            if tmpl:
+                agent = "@" + tmpl
+            else:
+                cls, prov = elem.get("class", ""), elem.get("provider")
+                agent = f"{cls}:{prov}:{elem.get('type', '')}" if prov else \
+                    f"{cls}:{elem.get('type', '')}"
+        refs.append(ObjectRef(kind, oid, agent))
+    refs.sort(key=lambda r: r.id)
+    return refs
+
+
+def node_names(doc, index) -> list[str]:
+    """Node names from the configuration and from the status section."""
+    names = {elem.get("uname") or elem.get("id", "") for elem in index.nodes.values()}
+    if doc is not None:
+        status = doc.find("status")
+        if status is not None:
+            names.update(s.get("uname") for s in status.iterfind("node_state") if s.get("uname"))
+    names.discard("")
+    return sorted(names)

@@ -22,18 +22,13 @@ from daemon.cib.ids import defined_ids
 
 from crmshell.lang.build import Built, BuildContext, build
 from crmshell.lang.errors import DefinitionError
+from crmshell.lang.vocabulary import KIND_OF_TAG, PROCESSING_ORDER
 
 RESOURCE_TAGS = ("primitive", "group", "clone", "master", "template", "bundle")
 _CONTAINER_TAGS = ("group", "clone", "master", "bundle")
 _ALLOWED_MEMBERS = {"group": ("primitive",), "clone": ("primitive", "group"),
                     "master": ("primitive", "group"), "bundle": ("primitive",)}
-_TAG_WORDS = {"primitive": "primitive", "group": "group", "clone": "clone", "master": "ms",
-              "template": "rsc_template", "bundle": "bundle", "rsc_location": "location",
-              "rsc_colocation": "colocation", "rsc_order": "order", "rsc_ticket": "rsc_ticket",
-              "node": "node", "tag": "tag", "alert": "alert", "acl_role": "role",
-              "acl_target": "acl_target", "acl_group": "acl_group", "acl_user": "user",
-              "cluster_property_set": "property"}
-_OBJECT_TAGS = frozenset(_TAG_WORDS) - {"node"}
+_OBJECT_TAGS = frozenset(KIND_OF_TAG) - {"node", "rsc_defaults", "op_defaults", "fencing-topology"}
 
 
 def configuration_of(cib_root):
@@ -94,7 +89,7 @@ def section_of(configuration, name: str):
 
 
 def _describe(elem) -> str:
-    word = _TAG_WORDS.get(elem.tag, elem.tag)
+    word = KIND_OF_TAG.get(elem.tag, elem.tag)
     return f"{word} {elem.get('uname') if elem.tag == 'node' else elem.get('id')}"
 
 
@@ -223,7 +218,7 @@ def _redirect_constraints(configuration, built: Built, ids) -> list[str]:
     if constraints is None:
         return []
     from crmshell.lang.simplify import to_simple
-    from crmshell.staging import references
+    from crmshell.lang import references
 
     changed: list[str] = []
     for member in built.members:
@@ -436,12 +431,6 @@ def _previous(configuration, stmt):
     return find_object(configuration, stmt.id) if stmt.id else None
 
 
-# crmsh creates objects in this order (load, edit), so members exist before their containers
-_PROCESSING_ORDER = {kind: rank for rank, kinds in enumerate([
-    ("node",), ("rsc_template",), ("primitive",), ("bundle",), ("group",), ("ms",), ("clone",),
-    ("monitor",), ("tag",), ("location", "colocation", "order"),
-    ("rsc_ticket", "fencing_topology"), ("property",), ("rsc_defaults",), ("op_defaults",),
-    ("role",), ("acl_target", "acl_group", "user"), ("alert",)]) for kind in kinds}
 
 
 def processing_order(stmts: list) -> list:
@@ -453,7 +442,7 @@ def processing_order(stmts: list) -> list:
             from crmshell.lang.xmldata import parse_xml_definition
 
             kind = XML_TAGS[parse_xml_definition(str(stmt.tree.children[1])).tag][0]
-        return _PROCESSING_ORDER.get(kind, 1000)
+        return PROCESSING_ORDER.get(kind, 1000)
     return sorted(stmts, key=rank)
 
 

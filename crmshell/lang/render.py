@@ -32,30 +32,7 @@ from crmshell.lang.render_text import (
 )
 from crmshell.lang.render_xml import xml_document, xml_fallback
 
-# XML tag of an object -> crmsh's name for its kind.
-KIND_OF_TAG = {
-    "node": "node",
-    "primitive": "primitive",
-    "group": "group",
-    "clone": "clone",
-    "master": "ms",
-    "bundle": "bundle",
-    "rsc_location": "location",
-    "rsc_colocation": "colocation",
-    "rsc_order": "order",
-    "rsc_ticket": "rsc_ticket",
-    "template": "rsc_template",
-    "cluster_property_set": "property",
-    "rsc_defaults": "rsc_defaults",
-    "op_defaults": "op_defaults",
-    "acl_target": "acl_target",
-    "acl_group": "acl_group",
-    "acl_user": "user",
-    "acl_role": "role",
-    "fencing-topology": "fencing_topology",
-    "tag": "tag",
-    "alert": "alert",
-}
+from crmshell.lang.vocabulary import KIND_OF_TAG  # noqa: E402  (tag -> crmsh's kind)
 
 # crmsh's `show` order: kinds in this rank, then ids; kinds sharing a rank mix by id.
 _KIND_RANK = {}

@@ -75,6 +75,17 @@ XML_TAGS: dict[str, tuple[str, str]] = {
     "alert": ("alert", "alerts"),
 }
 
+# XML tag of a configuration object -> crmsh's word for its kind.
+KIND_OF_TAG: dict[str, str] = {tag: kind for tag, (kind, _section) in XML_TAGS.items()}
+
+# The order crmsh processes objects in (creating a loaded document, deleting in reverse):
+# simple objects before the containers and constraints that name them.
+PROCESSING_ORDER: dict[str, int] = {kind: rank for rank, kinds in enumerate([
+    ("node",), ("rsc_template",), ("primitive",), ("bundle",), ("group",), ("ms",), ("clone",),
+    ("monitor", "op"), ("tag",), ("location", "colocation", "order"),
+    ("rsc_ticket", "fencing_topology"), ("property",), ("rsc_defaults",), ("op_defaults",),
+    ("role",), ("acl_target", "acl_group", "user"), ("alert",)]) for kind in kinds}
+
 DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options",
                    "op_defaults": "op-options"}
 

@@ -12,27 +12,15 @@ from typing import TYPE_CHECKING, Iterable
 
 from crmshell.errors import ShellError
 from crmshell.staging import objects as obj
-from crmshell.staging import references as refs
+from crmshell.lang import references as refs
+from crmshell.lang.vocabulary import PROCESSING_ORDER
 
 if TYPE_CHECKING:
     from crmshell.staging.staged import StagedCib
 
-# crmsh processes objects in this order (and deletes in reverse), so containers go before
-# their children and constraints after the resources they name.
-_KIND_ORDER = {
-    kind: rank
-    for rank, kinds in enumerate([
-        ("node",), ("rsc_template",), ("primitive",), ("bundle",), ("group",), ("ms",),
-        ("clone",), ("op",), ("tag",), ("location", "colocation", "order"),
-        ("rsc_ticket", "fencing_topology"), ("property",), ("rsc_defaults",), ("op_defaults",),
-        ("role",), ("acl_target", "acl_group", "user"), ("alert",),
-    ])
-    for kind in kinds
-}
-
 
 def processing_order(elems: Iterable) -> list:
-    return sorted(elems, key=lambda e: (_KIND_ORDER.get(obj.object_kind(e) or "", 1000), obj.object_id(e)))
+    return sorted(elems, key=lambda e: (PROCESSING_ORDER.get(obj.object_kind(e) or "", 1000), obj.object_id(e)))
 
 
 def delete(staged: "StagedCib", names: list[str], *, force: bool = False,

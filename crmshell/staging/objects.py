@@ -10,49 +10,26 @@ from __future__ import annotations
 
 from typing import Iterator
 
-RESOURCE_KINDS = {
-    "primitive": "primitive",
-    "group": "group",
-    "clone": "clone",
-    "master": "ms",
-    "template": "rsc_template",
-    "bundle": "bundle",
-}
-CONSTRAINT_KINDS = {
-    "rsc_location": "location",
-    "rsc_colocation": "colocation",
-    "rsc_order": "order",
-    "rsc_ticket": "rsc_ticket",
-}
-ACL_KINDS = {"acl_role": "role", "acl_target": "acl_target", "acl_group": "acl_group", "acl_user": "user"}
+from crmshell.lang.vocabulary import KIND_OF_TAG, XML_TAGS
+
+RESOURCE_KINDS = {t: k for t, (k, section) in XML_TAGS.items() if section == "resources"}
+CONSTRAINT_KINDS = {t: k for t, (k, section) in XML_TAGS.items() if section == "constraints"}
+ACL_KINDS = {t: k for t, (k, section) in XML_TAGS.items() if section == "acls"}
 CONTAINER_TAGS = ("group", "clone", "master", "bundle")
 CHILD_TAGS = ("primitive", "group")
-CONSTRAINT_RSC_ATTRS = ("rsc", "with-rsc", "first", "then")
 FENCING_TOPOLOGY_ID = "fencing_topology"
 
 
 def object_kind(elem) -> str | None:
     tag = elem.tag
-    if not isinstance(tag, str):
-        return None
-    if tag in RESOURCE_KINDS:
-        return RESOURCE_KINDS[tag]
-    if tag in CONSTRAINT_KINDS:
-        return CONSTRAINT_KINDS[tag]
-    if tag == "node":
-        return "node"
-    if tag == "cluster_property_set":
-        return "property"
+    if not isinstance(tag, str) or tag in ("rsc_defaults", "op_defaults"):
+        return None  # these sections are not objects; their meta_attributes sets are
     if tag == "meta_attributes":
         parent = elem.getparent()
         if parent is not None and parent.tag in ("rsc_defaults", "op_defaults"):
             return parent.tag
         return None
-    if tag == "fencing-topology":
-        return "fencing_topology"
-    if tag in ("tag", "alert"):
-        return tag
-    return ACL_KINDS.get(tag)
+    return KIND_OF_TAG.get(tag)
 
 
 def object_id(elem) -> str:

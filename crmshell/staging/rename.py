@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from crmshell.errors import ShellError
 from crmshell.staging import objects as obj
-from crmshell.staging import references as refs
+from crmshell.lang import references as refs
 
 if TYPE_CHECKING:
     from crmshell.staging.staged import StagedCib

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
-from crmshell.staging.objects import CONSTRAINT_RSC_ATTRS
+# The attributes of a simple constraint that name resources.
+CONSTRAINT_RSC_ATTRS = ("rsc", "with-rsc", "first", "then")
 
 Convert = Callable[[object], object]  # set constraint -> equivalent simple constraint element
 

@@ -16,6 +16,7 @@ from typing import Iterator
 from crmshell.errors import Consequence, ShellError, reportable
 from crmshell.ui.context import ShellContext, Transaction
 from crmshell.ui.walker import QuitSession, Walker
+from crmshell.ui.words import one_line
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,15 @@ def statements(text: str) -> Iterator[Statement]:
 
 
 def report(ctx: ShellContext, err: Exception, stmt_text: str) -> None:
-    column = getattr(err, "column", None) or 1
-    line = getattr(err, "line", None) or ctx.location.line
-    message = getattr(err, "message", None) or str(err)
-    if isinstance(err, ShellError) or not hasattr(err, "line"):
-        where = f"{ctx.location.source}:{line}:{column}"
-    else:  # a ParseError already names its own place
-        where = f"{err.source}:{err.line}:{err.column}"
-        message = getattr(err, "short_message", message)
+    """`FILE:LINE:COLUMN: message`, then the statement it is about."""
+    if getattr(err, "source", None) and not isinstance(err, ShellError):
+        where, message = f"{err.source}:{err.line}:{err.column}", err.message  # a ParseError
+    else:
+        column = getattr(err, "column", None) or 1
+        where, message = f"{ctx.location.source}:{ctx.location.line}:{column}", str(err)
     ctx.err.write(f"{where}: {message}\n")
-    first = stmt_text.strip().splitlines()
-    if first:
-        shown = " ".join(part.strip().rstrip("\\").strip() for part in first)
-        ctx.err.write(f"    {shown}\n")
+    if stmt_text.strip():
+        ctx.err.write(f"    {one_line(stmt_text)}\n")
 
 
 def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:

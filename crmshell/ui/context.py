@@ -113,8 +113,9 @@ class ShellContext:
             self.warnings += 1
         self.err.write(f"{where}{kind}: {finding.message}\n")
         if statement and kind == "error":
-            shown = " ".join(p.strip().rstrip("\\").strip() for p in statement.splitlines())
-            self.err.write(f"    {shown}\n")
+            from crmshell.ui.words import one_line
+
+            self.err.write(f"    {one_line(statement)}\n")
 
     # -- transactions ----------------------------------------------------------------------
     def transaction_committed(self) -> None:

@@ -80,3 +80,8 @@ def _unescape(body: str, quote: str) -> str:
             out.append(body[i])
             i += 1
     return "".join(out)
+
+
+def one_line(statement: str) -> str:
+    """A statement with its continuation lines joined, for quoting it in a message."""
+    return " ".join(part.strip().rstrip("\\").strip() for part in statement.strip().splitlines())

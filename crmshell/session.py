@@ -37,7 +37,7 @@ class Session:
         from crmshell.levels.root import RootLevel
 
         options = Options(cib_file=cib_file, force=force, interactive=interactive,
-                          batch=not interactive, colour=interactive and sys.stdout.isatty())
+                          batch=not interactive, colour=sys.stdout.isatty())
         ctx = ShellContext(options=options, env=dict(os.environ if env is None else env),
                            out=out or sys.stdout, err=err or sys.stderr)
         return cls(ctx, Walker(ctx, RootLevel))

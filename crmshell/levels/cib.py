@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import difflib
 
+from crmshell.completion import kinds as k
 from crmshell.errors import ShellError, UsageError
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
@@ -19,7 +20,9 @@ class CibLevel(Level):
     name = "cib"
     summary = "shadow CIBs: try changes on a private copy, then commit them"
 
-    @command(usage="new <name> [empty] [force]")
+    @command(usage="new <name> [empty] [force]", completers=(None,),
+             repeating=k.Choice((("empty", "start from an empty CIB"),
+                                 ("force", "overwrite a shadow of that name"))))
     def do_new(self, ctx, name: str, *flags: str) -> None:
         """Create a shadow CIB from the real one (or empty) and switch to it."""
         from crmshell.cibsource import real_source, shadow_path, shadow_source
@@ -39,6 +42,7 @@ class CibLevel(Level):
         ctx.info(f"shadow CIB {name} created from {'nothing' if 'empty' in flags else 'the CIB'}; "
                  "now working on it")
 
+    @command(completers=(k.ShadowNames(live=True),))
     def do_use(self, ctx, name: str | None = None) -> None:
         """Work on the named shadow CIB, or on the real CIB with no name (or 'live')."""
         from crmshell.cibsource import real_source, shadow_source
@@ -57,6 +61,7 @@ class CibLevel(Level):
         current = ctx.source.label
         ctx.write_lines([f"{'*' if n == current else ' '} {n}" for n in names] or ["(no shadow CIBs)"])
 
+    @command(completers=(k.ShadowNames(),))
     def do_diff(self, ctx, name: str | None = None) -> None:
         """Show how a shadow CIB's configuration differs from the real CIB."""
         from crmshell.cibsource import real_source, shadow_source
@@ -69,6 +74,7 @@ class CibLevel(Level):
         diff = difflib.unified_diff(old, new, real.label, f"shadow:{shadow.label}", lineterm="")
         ctx.write_lines(list(diff))
 
+    @command(completers=(k.ShadowNames(),))
     def do_commit(self, ctx, name: str | None = None) -> None:
         """Copy a shadow CIB's configuration into the real CIB."""
         from crmshell.cibsource import real_source, shadow_source
@@ -85,6 +91,7 @@ class CibLevel(Level):
         real.store(target)
         ctx.info(f"shadow CIB {shadow.label} committed to {real.label}")
 
+    @command(completers=(k.ShadowNames(),))
     def do_delete(self, ctx, name: str) -> None:
         """Delete a shadow CIB (not the one in use)."""
         from crmshell.cibsource import shadow_source
@@ -94,6 +101,7 @@ class CibLevel(Level):
             raise ShellError(f"shadow CIB {name} is in use; 'cib use' another CIB first")
         shadow.path.unlink()
 
+    @command(completers=(k.ShadowNames(),))
     def do_reset(self, ctx, name: str) -> None:
         """Make a shadow CIB a fresh copy of the real CIB."""
         from crmshell.cibsource import real_source, shadow_source

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from crmshell.completion import kinds as k
 from crmshell.errors import Consequence, ShellError, UsageError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
@@ -53,6 +54,27 @@ def _definition_spec(name: str, summary: str) -> CommandSpec:
                        summary=summary, min_args=0, max_args=None, raw=True)
 
 
+EDIT_MODE_LINE = "# vim: set filetype=pcmk:\n"
+
+
+def _modgroup_position(args: list[str]):
+    if len(args) == 3 and args[1] == "add":
+        return k.choice("after", "before", meta="position in the group")
+    if len(args) == 4 and args[3] in ("after", "before"):
+        return k.ObjectIds(k.PRIMITIVES)
+    return None
+
+
+def _load_argument(args: list[str]):
+    rest = args[1:] if args[:1] == ["xml"] else args
+    methods = (("replace", "the file becomes the configuration"),
+               ("update", "merge the file's objects in"),
+               ("push", "replace, removing what the file lacks"))
+    if not rest:
+        return k.Choice(((("xml", "the file is CIB XML"),) if not args else ()) + methods)
+    return k.FilePaths() if len(rest) == 1 else None
+
+
 class ConfigureLevel(Level):
     name = "configure"
     summary = "edit the cluster configuration (staged until commit)"
@@ -87,10 +109,14 @@ class ConfigureLevel(Level):
         parse_statement(statement, source=ctx.location.source, line=ctx.location.line, column=column)
 
     # -- looking -------------------------------------------------------------------------
-    @command(usage="show [xml] [<id>|type:<kind>|tag:<tag>|related:<id>|changed|and|or ...]")
+    @command(usage="show [xml] [<id>|type:<kind>|tag:<tag>|related:<id>|changed|and|or ...]",
+             repeating=k.Selectors())
     def do_show(self, ctx, *selectors: str) -> None:
         """Show the configuration (or selected objects) in the configuration language."""
-        ctx.write(self._text(ctx, list(selectors)))
+        from crmshell.highlight import show_configuration
+
+        sel = list(selectors)
+        show_configuration(ctx, self._text(ctx, sel), xml=bool(sel) and sel[0] == "xml")
 
     def _text(self, ctx, selectors: list[str]) -> str:
         as_xml = bool(selectors) and selectors[0] == "xml"
@@ -105,7 +131,7 @@ class ConfigureLevel(Level):
             raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
 
     # -- committing ----------------------------------------------------------------------
-    @command(usage="commit [force]")
+    @command(usage="commit [force]", completers=(k.choice("force", meta="over verify errors"),))
     def do_commit(self, ctx, force: str | None = None) -> None:
         """Commit the staged changes to the CIB (after verifying them)."""
         if force not in (None, "force"):
@@ -118,7 +144,7 @@ class ConfigureLevel(Level):
         ctx.staged.reload()
 
     # -- editing ------------------------------------------------------------------------
-    @command(aliases=("rm",), usage="delete [--force] <id> [<id> ...]")
+    @command(aliases=("rm",), usage="delete [--force] <id> [<id> ...]", repeating=k.ObjectIds())
     def do_delete(self, ctx, *ids: str) -> None:
         """Delete objects; constraints and containers that refer to them follow."""
         from crmshell.staging.delete import delete
@@ -129,6 +155,7 @@ class ConfigureLevel(Level):
             raise UsageError("delete: name at least one object; usage: delete [--force] <id> ...")
         delete(ctx.staged, names, force=force, log=ctx.info)
 
+    @command(completers=(k.ObjectIds(),))
     def do_rename(self, ctx, old_id: str, new_id: str) -> None:
         """Rename an object and every reference to it."""
         from crmshell.staging.rename import rename
@@ -136,7 +163,10 @@ class ConfigureLevel(Level):
         rename(ctx.staged, old_id, new_id)
 
     @command(usage="modgroup <group> add <id> [after <id>|before <id>]\n"
-                   "modgroup <group> remove <id>")
+                   "modgroup <group> remove <id>",
+             completers=(k.ObjectIds(frozenset({"group"})), k.choice("add", "remove"),
+                         k.ObjectIds(k.PRIMITIVES)),
+             repeating=k.Then(_modgroup_position))
     def do_modgroup(self, ctx, group: str, action: str, member: str, *where: str) -> None:
         """Add a primitive to a group or remove one from it."""
         from crmshell.staging.modgroup import modgroup
@@ -150,14 +180,14 @@ class ConfigureLevel(Level):
             position, ref = where
         modgroup(ctx.staged, group, action, member, position, ref)
 
-    @command(usage="set <id>.[<op>.[<interval>.]]<name> <value>")
+    @command(usage="set <id>.[<op>.[<interval>.]]<name> <value>", completers=(k.SetPath(),))
     def do_set(self, ctx, path: str, value: str) -> None:
         """Set one attribute of an object (a parameter, meta attribute or op attribute)."""
         from crmshell.staging.setvalue import set_value
 
         set_value(ctx.staged, path, value)
 
-    @command(usage="erase [nodes]")
+    @command(usage="erase [nodes]", completers=(k.choice("nodes", meta="erase only the nodes"),))
     def do_erase(self, ctx, nodes: str | None = None) -> None:
         """Erase the whole configuration but the nodes (or, with `nodes`, only the nodes)."""
         from crmshell.staging.delete import erase
@@ -166,7 +196,8 @@ class ConfigureLevel(Level):
             raise UsageError(f"erase: expected 'nodes', found '{nodes}'")
         erase(ctx.staged, nodes=nodes == "nodes")
 
-    @command(usage="filter <program> [xml] [<selector> ...]")
+    @command(usage="filter <program> [xml] [<selector> ...]", completers=(None,),
+             repeating=k.Selectors())
     def do_filter(self, ctx, program: str, *selectors: str) -> None:
         """Pipe objects through a program and apply what it prints back."""
         import shlex
@@ -199,7 +230,7 @@ class ConfigureLevel(Level):
         update_selection(ctx.staged, chosen, proc.stdout, source=f"<filter {argv[0]}>",
                          as_xml=as_xml, log=ctx.info)
 
-    @command(usage="edit [xml] [<selector> ...]")
+    @command(usage="edit [xml] [<selector> ...]", repeating=k.Selectors())
     def do_edit(self, ctx, *selectors: str) -> None:
         """Edit objects in $EDITOR; on an error, offers to edit again."""
         from crmshell.staging.define import update_selection
@@ -211,17 +242,24 @@ class ConfigureLevel(Level):
         if ctx.ask is None:
             raise ShellError("edit needs an interactive terminal; use filter or load in a batch")
         text, chosen = self._selection_text(ctx, sel, as_xml)
-        editor = ctx.env.get("EDITOR") or ctx.env.get("VISUAL") or "vi"
+        from crmshell.ui.preferences import load_preferences
+
+        editor = load_preferences(ctx.env).editor_command(ctx.env)
         suffix = ".xml" if as_xml else ".crm"
+        # the editor's highlighting: vim's pcmk syntax is crmsh's language (read at the end,
+        # where a comment changes nothing: trailing comments belong to no statement)
+        hint = "" if as_xml else EDIT_MODE_LINE
         fd, path = tempfile.mkstemp(prefix="crmshell-edit-", suffix=suffix)
         try:
             with os.fdopen(fd, "w") as handle:
-                handle.write(text)
+                handle.write(text + hint)
             while True:
                 import shlex
 
                 subprocess.run([*shlex.split(editor), path], check=False)
                 new_text = Path(path).read_text()
+                if hint and new_text.endswith(hint):
+                    new_text = new_text[: -len(hint)]
                 if new_text == text:
                     return
                 try:
@@ -245,7 +283,7 @@ class ConfigureLevel(Level):
         text = render_xml(conf, ids=ids) if as_xml else render_configuration(conf, ids=ids)
         return (text if text.endswith("\n") or not text else text + "\n"), chosen
 
-    @command(usage="load [xml] replace|update|push <file>|-")
+    @command(usage="load [xml] replace|update|push <file>|-", repeating=k.Then(_load_argument))
     def do_load(self, ctx, *args: str) -> None:
         """Load a configuration file: replace everything, update (merge), or push."""
         from crmshell.staging.define import load_text
@@ -264,7 +302,8 @@ class ConfigureLevel(Level):
                 raise ShellError(f"load: cannot read {where}: {err.strerror}") from None
         load_text(ctx.staged, text, method=method, source=source, as_xml=as_xml, log=ctx.info)
 
-    @command(usage="save [xml] [<selector> ...] <file>|-")
+    @command(usage="save [xml] [<selector> ...] <file>|-",
+             repeating=(k.Selectors(), k.FilePaths()))
     def do_save(self, ctx, *args: str) -> None:
         """Save the configuration (or selected objects) to a file, or '-' for standard output."""
         from daemon.cib.errors import CibError

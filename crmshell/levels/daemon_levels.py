@@ -4,8 +4,23 @@ through `configure` with --cib-file."""
 
 from __future__ import annotations
 
+from crmshell.completion import kinds as k
 from crmshell.errors import NeedsDaemon
+from crmshell.ui.command import command
 from crmshell.ui.level import Level
+
+# What the arguments of these commands name, for completion (level, command) -> kinds.
+_RESOURCE_ARGS = {"completers": (k.ObjectIds(k.RESOURCES),), "repeating": k.ObjectIds(k.RESOURCES)}
+_NODE_ARG = {"completers": (k.NodeNames(),)}
+_ARGUMENTS: dict[tuple[str, str], dict] = {
+    **{("resource", c): _RESOURCE_ARGS for c in ("status", "start", "stop", "restart", "clear",
+                                                 "manage", "unmanage")},
+    ("resource", "move"): {"completers": (k.ObjectIds(k.RESOURCES), k.NodeNames())},
+    ("resource", "cleanup"): {"completers": (k.ObjectIds(k.RESOURCES), k.NodeNames())},
+    **{("node", c): _NODE_ARG for c in ("show", "standby", "online", "maintenance", "ready",
+                                        "fence")},
+    **{("cluster", c): {"repeating": k.NodeNames()} for c in ("add", "remove", "start", "stop")},
+}
 
 
 def _needs_daemon(what: str):
@@ -21,7 +36,8 @@ def _needs_daemon(what: str):
 def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
     attrs = {"name": name, "summary": summary + " (needs the node daemon)"}
     for cmd, what in commands.items():
-        attrs[f"do_{cmd}"] = _needs_daemon(what)
+        mark = command(needs_daemon=True, **_ARGUMENTS.get((name, cmd), {}))
+        attrs[f"do_{cmd}"] = mark(_needs_daemon(what))
     return type(f"{name.capitalize()}Level", (Level,), attrs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmshell.completion import kinds as k
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
@@ -16,19 +17,21 @@ class RaLevel(Level):
 
         ctx.write(format_classes(ctx.catalog))
 
+    @command(completers=(k.AgentType("ocf"), k.AgentClass()))
     def do_providers(self, ctx, agent_type: str, agent_class: str = "ocf") -> None:
         """List the OCF providers of an agent type."""
         from crmshell.agents.format import format_providers
 
         ctx.write(format_providers(ctx.catalog, agent_type))
 
+    @command(completers=(k.AgentClass(), k.AgentProvider()))
     def do_list(self, ctx, agent_class: str, provider: str | None = None) -> None:
         """List the agents of a class (and provider)."""
         from crmshell.agents.format import format_list
 
         ctx.write(format_list(ctx.catalog, agent_class, provider))
 
-    @command(aliases=("meta",))
+    @command(aliases=("meta",), completers=(k.AgentName(),))
     def do_info(self, ctx, agent: str) -> None:
         """Show an agent's parameters and actions from its meta-data."""
         from crmshell.agents.format import format_info

@@ -6,6 +6,7 @@ from crmshell.levels.cib import CibLevel
 from crmshell.levels.configure import ConfigureLevel
 from crmshell.levels.daemon_levels import (ClusterLevel, CorosyncLevel, NodeLevel,
                                            ResourceLevel, StatusLevel)
+from crmshell.levels.options import OptionsLevel
 from crmshell.levels.ra import RaLevel
 from crmshell.ui.level import Level
 
@@ -24,4 +25,5 @@ class RootLevel(Level):
         "cluster": ClusterLevel,
         "corosync": CorosyncLevel,
         "status": StatusLevel,
+        "options": OptionsLevel,
     }

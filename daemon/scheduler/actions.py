@@ -20,20 +20,24 @@ def op_key(rsc_id: str, task: str, interval_ms: int = 0) -> str:
     return f"{rsc_id}_{task}_{interval_ms}"
 
 
+# Tasks whose names contain '_', by their last word (checked before a plain split).
+_UNDERSCORED_TASKS = {
+    "from": ("_migrate_from",), "to": ("_migrate_to",), "failcount": ("_clear_failcount",),
+    "delete": ("_lrm_delete",), "start": ("_confirmed-post_notify_start",),
+}
+
+
 def parse_op_key(key: str) -> tuple[str, str, int] | None:
     """Split 'rsc_task_interval' (rsc ids may contain underscores)."""
     head, sep, interval = key.rpartition("_")
     if not sep or not interval.isdigit():
         return None
-    # task names may contain '_' (migrate_to, notify keys); try the known tasks first
-    for task in ("migrate_from", "migrate_to", "clear_failcount", "lrm_delete",
-                 "confirmed-post_notify_start", "reload-agent"):
-        suffix = "_" + task
-        if head.endswith(suffix):
-            return head[: -len(suffix)], task, int(interval)
     rsc, sep, task = head.rpartition("_")
     if not sep:
         return None
+    for suffix in _UNDERSCORED_TASKS.get(task, ()):
+        if head.endswith(suffix):
+            return head[: -len(suffix)], suffix[1:], int(interval)
     return rsc, task, int(interval)
 
 
@@ -88,14 +92,20 @@ def _most_frequent_monitor(ws: WorkingSet, rsc: Resource):
     return best
 
 
-def _has_rules(el) -> bool:
-    return el is not None and any(True for _ in el.iter("rule"))
+def _has_rules(ws: WorkingSet, el) -> bool:
+    if el is None:
+        return False
+    key = ("has-rules", id(el))
+    found = ws.config_cache.get(key)
+    if found is None:
+        found = ws.config_cache[key] = any(True for _ in el.iter("rule"))
+    return found
 
 
 def action_meta(ws: WorkingSet, rsc: Resource, node: Node | None, task: str,
                 interval_ms: int, config) -> dict[str, str]:
     """Normalised action meta-attributes (pcmk__unpack_action_meta); cached when rule-free."""
-    node_dependent = _has_rules(ws.op_defaults) or _has_rules(config)
+    node_dependent = _has_rules(ws, ws.op_defaults) or _has_rules(ws, config)
     key = (id(rsc), task, interval_ms, id(config),
            node.name if (node_dependent and node is not None) else None)
     cached = ws.meta_cache.get(key)

@@ -7,8 +7,6 @@ its own, then takes the best node, preferring where it already runs on a tie.
 
 from __future__ import annotations
 
-from functools import cmp_to_key
-
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
@@ -52,31 +50,14 @@ def current_node(rsc: Resource) -> Node | None:
     return active
 
 
-def _compare_nodes(a: tuple[Node, int], b: tuple[Node, int], preferred: Node | None) -> int:
-    na, sa = a
-    nb, sb = b
-    s1 = sa if na.available() else -scores.INFINITY
-    s2 = sb if nb.available() else -scores.INFINITY
-    if s1 > s2:
-        return -1
-    if s1 < s2:
-        return 1
-    if na.num_resources < nb.num_resources:
-        return -1
-    if na.num_resources > nb.num_resources:
-        return 1
-    if preferred is not None:
-        if preferred is na:
-            return -1
-        if preferred is nb:
-            return 1
-    return (na.name > nb.name) - (na.name < nb.name)
-
-
 def sort_nodes(nodes: dict[Node, int], preferred: Node | None) -> list[tuple[Node, int]]:
-    items = list(nodes.items())
-    items.sort(key=cmp_to_key(lambda a, b: _compare_nodes(a, b, preferred)))
-    return items
+    """Candidate nodes best first: higher score (unavailable nodes count as -INFINITY),
+    then fewer resources already assigned, then the preferred node, then by name."""
+    def key(item: tuple[Node, int]):
+        node, score = item
+        return (-(score if node.available() else -scores.INFINITY), node.num_resources,
+                node is not preferred, node.name)
+    return sorted(nodes.items(), key=key)
 
 
 def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | None,

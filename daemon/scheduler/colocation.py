@@ -283,11 +283,19 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
 
 # ---- attenuated scores of colocated resources ------------------------------------------
 
-def _best_node_score_matching_attr(rsc: Resource, attr: str, value: str | None) -> int:
-    best = -scores.INFINITY
+def _value_key(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def _best_scores_by_value(rsc: Resource, attr: str) -> dict[str | None, int]:
+    """The best score of `rsc` among available nodes, per value of the node attribute
+    (compared as same_value() does): one pass instead of one per node."""
+    best: dict[str | None, int] = {}
     for node, weight in rsc.allowed.items():
-        if weight > best and node.available() and same_value(node_attr(node, attr), value):
-            best = weight
+        if node.available():
+            key = _value_key(node_attr(node, attr))
+            if weight > best.get(key, -scores.INFINITY):
+                best[key] = weight
     return best
 
 
@@ -305,10 +313,10 @@ def _add_node_scores_matching_attr(nodes: dict[Node, int], coloc_rsc: Resource,
                                    coloc: Colocation, factor: float,
                                    only_positive: bool) -> None:
     attr = coloc.node_attribute
+    best = _best_scores_by_value(coloc_rsc, attr)
     for node in list(nodes):
         weight = nodes[node]
-        value = node_attr(node, attr)
-        score = _best_node_score_matching_attr(coloc_rsc, attr, value)
+        score = best.get(_value_key(node_attr(node, attr)), -scores.INFINITY)
         if factor < 0 and score < 0:
             if (coloc.primary.stickiness >= -score or not has_influence(coloc)
                     or not _allowed_on_one(coloc.dependent)):

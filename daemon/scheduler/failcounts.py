@@ -43,14 +43,34 @@ def ms_to_s(ms: int) -> int:
     return ms // 1000 + (1 if ms % 1000 else 0)
 
 
+def _failure_attrs(ws: WorkingSet, node: Node) -> dict[str, list[tuple[str, str]]]:
+    """A node's fail-count-*/last-failure-* attributes, indexed by the resource name they
+    start with (instance number dropped), so a lookup looks at that resource's only."""
+    key = ("failure-attrs", node.name)
+    index = ws.config_cache.get(key)
+    if index is None:
+        index = {}
+        for name, value in node.attrs.items():
+            if name.startswith("fail-count-"):
+                rest = name[len("fail-count-"):]
+            elif name.startswith("last-failure-"):
+                rest = name[len("last-failure-"):]
+            else:
+                continue
+            index.setdefault(clone_strip(rest.partition("#")[0]), []).append((name, value))
+        ws.config_cache[key] = index
+    return index
+
+
 def raw_failcount(ws: WorkingSet, node: Node, rsc: Resource) -> tuple[int, int]:
     """(sum of matching fail counts, newest last-failure time) on a node."""
+    candidates = _failure_attrs(ws, node).get(clone_strip(fail_name(rsc)))
+    if not candidates:
+        return 0, 0
     fc_re, lf_re = _patterns(ws, rsc)
     count = 0
     last = 0
-    for name, value in node.attrs.items():
-        if not (name.startswith("fail-count-") or name.startswith("last-failure-")):
-            continue
+    for name, value in candidates:
         if fc_re.match(name):
             if scores.is_valid(value):
                 count = scores.add(count, scores.parse(value))

@@ -33,8 +33,8 @@ def _find_actions_by_task(rsc: Resource, key: str) -> list[Action]:
     found = act.find_actions(rsc, key, None)
     if not found:
         parsed = act.parse_op_key(key)
-        if parsed is None:
-            return []
+        if parsed is None or parsed[0] == rsc.id:
+            return []       # the same key again: nothing to find
         found = act.find_actions(rsc, act.op_key(rsc.id, parsed[1], parsed[2]), None)
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from daemon.scheduler.summary import SummaryItem, format_items, summary_items
 from daemon.scheduler.working_set import WorkingSet
@@ -36,36 +37,38 @@ class Transition:
     """What `schedule()` decided.
 
     `summary` holds the Transition Summary items, `actions`/`orderings` the action graph
-    (every action, including optional ones, with its links), `allocation_scores` and
-    `promotion_scores` the .scores lines, and `working_set` the unpacked cluster (for status
-    display, simulation and explanations).
+    (every action, including optional ones, with its links; built on first use),
+    `allocation_scores` and `promotion_scores` the .scores lines, and `working_set` the
+    unpacked cluster (for status display, simulation and explanations).
     """
 
     summary: list[SummaryItem]
     summary_lines: list[str]
-    actions: list[ActionInfo]
-    orderings: list[OrderingInfo]
     allocation_scores: list[str]
     promotion_scores: list[str]
     warnings: list[str]
     working_set: WorkingSet = field(repr=False)
 
+    @cached_property
+    def actions(self) -> list[ActionInfo]:
+        from daemon.scheduler import model as m
+        return [ActionInfo(a.id, a.key, a.task, a.rsc.id if a.rsc is not None else None,
+                           a.node.name if a.node is not None else None,
+                           bool(a.flags & m.OPTIONAL), bool(a.flags & m.RUNNABLE),
+                           bool(a.flags & m.PSEUDO), a.interval_ms, a.reason)
+                for a in self.working_set.actions]
+
+    @cached_property
+    def orderings(self) -> list[OrderingInfo]:
+        return [OrderingInfo(rel.action.id, a.id, rel.type)
+                for a in self.working_set.actions for rel in a.before if rel.type]
+
 
 def build_transition(ws: WorkingSet) -> Transition:
-    from daemon.scheduler import model as m
     items = summary_items(ws)
-    actions = [ActionInfo(a.id, a.key, a.task, a.rsc.id if a.rsc is not None else None,
-                          a.node.name if a.node is not None else None,
-                          bool(a.flags & m.OPTIONAL), bool(a.flags & m.RUNNABLE),
-                          bool(a.flags & m.PSEUDO), a.interval_ms, a.reason)
-               for a in ws.actions]
-    orderings = [OrderingInfo(rel.action.id, a.id, rel.type)
-                 for a in ws.actions for rel in a.before if rel.type]
     return Transition(
         summary=[i for i, _, _ in items],
         summary_lines=format_items(items),
-        actions=actions,
-        orderings=orderings,
         allocation_scores=list(ws.score_lines),
         promotion_scores=list(ws.promotion_lines),
         warnings=list(ws.warnings),

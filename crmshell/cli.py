@@ -66,6 +66,10 @@ def _parse(args: list[str]) -> tuple[dict, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--complete"]:  # one Tab of the bash/zsh completion (completions/)
+        from crmshell.completion.entry import main as complete_main
+
+        return complete_main(args[1:])
     if args[:1] == ["simulate"]:
         from crmshell.simulate_cli import main as simulate_main
 

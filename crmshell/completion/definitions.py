@@ -8,8 +8,6 @@ the attributes belong to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from crmshell.completion import kinds as k
 from crmshell.completion.grammar_table import DoesNotFit, TableParser, Token
 
@@ -60,15 +58,20 @@ _WORD_TERMS = {
 }
 
 
-@dataclass
 class Context:
-    """What the words typed so far say about the statement being written."""
+    """What the words typed so far say about the statement being written: its kind, agent,
+    the set the next attributes go to (params, meta, op, op_params, op_meta, attributes or
+    implicit), the operation, and the names that set has already."""
 
-    kind: str = ""
-    agent: str | None = None
-    section: str = "implicit"  # params, meta, op, op_params, op_meta, attributes, implicit
-    op: str | None = None
-    given: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.kind = ""
+        self.agent: str | None = None
+        self.section = "implicit"
+        self.op: str | None = None
+        self.given: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"Context({self.__dict__})"
 
 
 def context_of(tokens: list[Token]) -> Context:
@@ -134,7 +137,7 @@ def suggest(table: TableParser, words: list[str], current: str) -> list:
             continue  # a set's precedence score: legal, but noise in a menu
         out.extend(_kinds_for(term, ctx, current))
     keywords = [(table.keyword_text[t], _keyword_meta(t)) for t in expected
-                if t in table.keyword_text]
+                if t in table.keyword_text and not table.keyword_text[t].startswith("_")]
     keywords = [(w, m) for w, m in keywords if w not in ("{", "}", "(", ")", "[", "]")
                 or current]
     if keywords:

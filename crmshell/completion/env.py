@@ -1,7 +1,7 @@
 """What completion may look at: the staged CIB's objects, agents, nodes, shadows, files.
 
 `CompletionEnv` is the interface the matchers read; `ContextEnv` serves it from a
-`ShellContext` (the REPL and the bash entry point), `StaticEnv` from plain lists (tests). Both
+`ShellContext` (the REPL and the bash entry point), `StaticEnv` (static_env.py) from plain lists (tests). Both
 load only what a question needs: listing agents never reads the CIB, and a command name never
 touches either. Object lists are rebuilt only when the staged CIB's index changes, so a Tab on
 a CIB of 10,000 resources filters a ready list.
@@ -10,8 +10,7 @@ a CIB of 10,000 resources filters a ready list.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol, Sequence
 
 if TYPE_CHECKING:
     from crmshell.agents import AgentCatalog
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from crmshell.ui.level import Level
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
     """A configuration object as completion sees it: crmsh kind, id, and for primitives and
     templates the agent (`class:provider:type`, or `@template`)."""
 
@@ -57,48 +55,10 @@ def list_dir(path: str) -> list[tuple[str, bool]]:
     return sorted(entries)
 
 
-def _default_root():
+def default_root():
     from crmshell.levels.root import RootLevel
 
     return RootLevel
-
-
-@dataclass
-class StaticEnv:
-    """An environment from plain values (tests, and callers that already hold the data)."""
-
-    objects_: list[ObjectRef] = field(default_factory=list)
-    nodes_: list[str] = field(default_factory=list)
-    shadows_: list[str] = field(default_factory=list)
-    catalog_: "AgentCatalog | None" = None
-    files: dict[str, list[tuple[str, bool]]] | None = None
-    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    root: type = field(default_factory=_default_root)
-    _grammar: "TableParser | None" = None
-
-    def grammar(self) -> "TableParser":
-        if self._grammar is None:
-            from crmshell.completion.grammar_table import load_table
-
-            self._grammar = load_table(self.env)
-        return self._grammar
-
-    def objects(self) -> Sequence[ObjectRef]:
-        return self.objects_
-
-    def nodes(self) -> Sequence[str]:
-        return self.nodes_
-
-    def shadows(self) -> Sequence[str]:
-        return self.shadows_
-
-    def catalog(self) -> "AgentCatalog | None":
-        return self.catalog_
-
-    def list_dir(self, path: str) -> list[tuple[str, bool]]:
-        if self.files is not None:
-            return self.files.get(path, [])
-        return list_dir(path)
 
 
 class ContextEnv:
@@ -106,7 +66,7 @@ class ContextEnv:
 
     def __init__(self, ctx: "ShellContext", root: type | None = None) -> None:
         self.ctx = ctx
-        self.root = root or _default_root()
+        self.root = root or default_root()
         self._grammar: "TableParser | None" = None
         self._index = None
         self._objects: list[ObjectRef] = []

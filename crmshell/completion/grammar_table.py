@@ -4,7 +4,7 @@ importing lark.
 Why: a bash Tab starts a whole process, and importing lark and loading the compiled parser costs
 about 50 ms of the 100 ms a Tab may take. The table is taken from the compiled parser itself
 (`crmshell.lang.parser.default_parser()`: lark's LALR table and the word lexer's terminals), so
-there is still one grammar, `grammars/crm.lark`; it is kept as JSON next to lark's own cache
+there is still one grammar, `grammars/crm.lark`; it is kept (marshalled) next to lark's own cache
 and rebuilt when the grammar changes. `TableParser` runs the table the way the word lexer feeds
 lark (a word takes the first terminal that fits, keywords first, then patterns by falling
 priority, checked by running the reductions on a copy of the stack); a test holds it to lark's
@@ -13,12 +13,11 @@ interactive parser on every prefix of every conformance case.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
 import re
-import tempfile
-from dataclasses import dataclass
+import sys
+import zlib
 from pathlib import Path
 from typing import Mapping
 
@@ -36,20 +35,23 @@ class DoesNotFit(Exception):
         self.index = index
 
 
-@dataclass(frozen=True)
 class Token:
-    """One word (or a bracket split off a word) and the terminal it was read as."""
+    """One word (or a bracket split off a word) and the terminal it was read as; `word` is the
+    index of the word it came from."""
 
-    terminal: str
-    value: str
-    word: int  # index of the word it came from
+    __slots__ = ("terminal", "value", "word")
+
+    def __init__(self, terminal: str, value: str, word: int) -> None:
+        self.terminal, self.value, self.word = terminal, value, word
 
 
-@dataclass
 class ParseState:
-    tokens: list[Token]
-    stack: list[int]
-    xml: bool = False  # everything from here on is raw XML
+    """The tokens read and the parser's stack after them; `xml`: the rest is raw XML."""
+
+    __slots__ = ("tokens", "stack", "xml")
+
+    def __init__(self, tokens: list[Token], stack: list[int], xml: bool = False) -> None:
+        self.tokens, self.stack, self.xml = tokens, stack, xml
 
 
 class TableParser:
@@ -212,10 +214,12 @@ def table_from_parser(parser) -> dict:
 
 
 def _cache_path(env: Mapping[str, str], grammar: bytes) -> Path:
-    digest = hashlib.sha256(grammar + f"\0{FORMAT}".encode()).hexdigest()[:20]
+    # crc32 is enough to tell grammar versions apart, and zlib is already loaded (hashlib
+    # would cost a Tab a few milliseconds); marshal's format depends on Python's version
+    digest = f"{zlib.crc32(grammar):08x}-{FORMAT}-{sys.version_info[0]}{sys.version_info[1]}"
     base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"),
                                                      ".cache")
-    return Path(base) / "crmshell" / f"completion-table-{digest}.json"
+    return Path(base) / "crmshell" / f"completion-table-{digest}.marshal"
 
 
 def load_table(env: Mapping[str, str]) -> TableParser:
@@ -224,10 +228,10 @@ def load_table(env: Mapping[str, str]) -> TableParser:
     path = _cache_path(env, grammar)
     try:
         with open(path, "rb") as handle:
-            data = json.load(handle)
-        if data.get("format") == FORMAT:
+            data = marshal.load(handle)
+        if isinstance(data, dict) and data.get("format") == FORMAT:
             return TableParser(data)
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, TypeError):
         pass
     from crmshell.lang.parser import default_parser
 
@@ -238,13 +242,15 @@ def load_table(env: Mapping[str, str]) -> TableParser:
 
 def _store(path: Path, data: dict) -> None:
     """Atomically, and quietly: the cache is an optimisation, never an error."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".completion-table-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(data, handle)
         os.replace(tmp, path)
-        for stale in path.parent.glob("completion-table-*.json"):
+        for stale in path.parent.glob("completion-table-*"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError:

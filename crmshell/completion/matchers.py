@@ -94,8 +94,9 @@ def _agent_name(kind, word: str, env: CompletionEnv) -> Iterable[k.Candidate]:
         return
     if cls == "ocf" and len(parts) == 3:
         head = f"ocf:{parts[1]}:"
-        yield from _words(((head + t, f"ocf:{parts[1]} agent")
-                           for t in catalog.types("ocf", parts[1])), word)
+        for t in catalog.types("ocf", parts[1]):
+            if (head + t).startswith(word):
+                yield k.Candidate(head + t, t, f"ocf:{parts[1]} agent")
         return
     if len(parts) == 2 and cls in _classes(catalog):
         yield from _words(((f"{cls}:{t}", f"{cls} agent") for t in catalog.types(cls)), word)
@@ -158,8 +159,6 @@ def _op_names(kind: k.OpNames, word: str, env: CompletionEnv) -> Iterable[k.Cand
 def attribute_specs(domain: str, env: CompletionEnv) -> list[tuple[str, str, str | None,
                                                                    tuple[str, ...], str]]:
     """(name, type, default, allowed values, description) of every name a domain allows."""
-    from daemon.cib import options as opts
-
     if domain.startswith("params:"):
         meta = agent_meta(domain[len("params:"):], env)
         if meta is None:
@@ -168,6 +167,8 @@ def attribute_specs(domain: str, env: CompletionEnv) -> list[tuple[str, str, str
                  p.shortdesc + (" (required)" if p.effectively_required else "")
                  + (" (deprecated)" if p.deprecated else ""))
                 for p in meta.parameters]
+    from daemon.cib import options as opts
+
     if domain.startswith("meta:"):
         kind = domain[len("meta:"):]
         specs = [m.option for m in opts.RESOURCE_META if not kind or kind in m.kinds]
@@ -206,8 +207,11 @@ def _attributes(kind: k.Attributes, word: str, env: CompletionEnv) -> Iterable[k
 def _advised(domain: str, word: str, env: CompletionEnv, given: frozenset[str]
              ) -> Iterable[k.Candidate]:
     """`interval=`/`timeout=` with the values the agent advises for this operation."""
-    _op, agent, op_name = domain.split(":", 2) if domain.count(":") >= 2 else (domain, "", "")
-    meta = agent_meta(agent, env)
+    agent, _sep, op_name = domain[len("op:"):].rpartition(":")
+    try:
+        meta = agent_meta(agent, env)
+    except Exception:  # noqa: BLE001 - no advice without meta-data; the names still complete
+        meta = None
     action = meta.action(op_name) if meta is not None and op_name else None
     if action is None:
         return

@@ -8,7 +8,6 @@ commands name their arguments' kinds in `@command(completers=..., repeating=...)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 from crmshell.completion import definitions
@@ -21,17 +20,16 @@ from crmshell.ui.walker import NAVIGATION, resolve_word
 from crmshell.ui.words import Word, split_words
 
 
-@dataclass
 class Place:
-    """Where the cursor is: the level, the command (if any), its complete arguments, and the
-    word being typed with its start offset."""
+    """Where the cursor is: the level, the command (if any) or navigation word, the complete
+    words from the command on, and the word being typed with its start offset."""
 
-    level: type
-    spec: object | None
-    nav: str | None
-    args: list[str]
-    word: str
-    start: int
+    __slots__ = ("level", "spec", "nav", "args", "word", "start")
+
+    def __init__(self, level: type, spec, nav: str | None, args: list[str], word: str,
+                 start: int) -> None:
+        self.level, self.spec, self.nav, self.args = level, spec, nav, args
+        self.word, self.start = word, start
 
 
 def locate(level_path: Sequence[str], line: str, cursor: int, env: CompletionEnv
@@ -178,5 +176,8 @@ def describe(level_path: Sequence[str], line: str, cursor: int, env: CompletionE
                 return "op " + " ".join(f"{n}={v}" for n, v in action.attrs)
     spec = place.spec
     if spec is not None:
-        return f"usage: {spec.usage}"
+        from crmshell.ui.help import entry_for
+
+        entry = entry_for(place.level, spec.name)
+        return f"usage: {entry.usage[0] if entry and entry.usage else spec.usage}"
     return ""

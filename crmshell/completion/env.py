@@ -135,6 +135,11 @@ def objects_of(index) -> list[ObjectRef]:
                 agent = f"{cls}:{prov}:{elem.get('type', '')}" if prov else \
                     f"{cls}:{elem.get('type', '')}"
         refs.append(ObjectRef(kind, oid, agent))
+    seen: set[int] = set()
+    for elem in index.nodes.values():
+        if id(elem) not in seen:
+            seen.add(id(elem))
+            refs.append(ObjectRef("node", elem.get("uname") or elem.get("id", "")))
     refs.sort(key=lambda r: r.id)
     return refs
 

@@ -62,14 +62,14 @@ def level_help(level: type["Level"]) -> str:
             lines += ["", *_wrap(paragraph)]
     if level.sublevels:
         lines += ["", "levels:"]
-        lines += [f"    {name:<16}{cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        lines += [f"    {name:<16} {cls.summary}" for name, cls in sorted(level.sublevels.items())]
     specs = sorted(level.commands().values(), key=lambda s: s.name)
     if specs:
         lines += ["", "commands:"]
     for spec in specs:
         sub = entry_for(level, spec.name)
         summary = sub.summary if sub and sub.summary else spec.summary
-        lines.append(f"    {spec.name:<16}{summary}")
+        lines.append(f"    {spec.name:<16} {summary}")
     lines += ["", "navigation: " + ", ".join(NAVIGATION_NAMES) + " (help <name> for each)",
               "topics: " + ", ".join(topic_names()) + " (help <topic>)"]
     return "\n".join(lines)

@@ -189,24 +189,26 @@ def table_from_parser(parser) -> dict:
     """The plain-data table of a compiled `ConfigureParser`."""
     from crmshell.lang import lexer as word_lexer
 
+    # lark's names may be Token objects (str subclasses) in a freshly built parser: plain
+    # str and int only, so the table marshals and means the same either way
     table = parser.lark.parser.parser.parser.parse_table
     states: list[dict] = [dict() for _ in range(max(table.states) + 1)]
     for state, actions in table.states.items():
-        row = states[state]
+        row = states[int(state)]
         for term, (action, arg) in actions.items():
             if action.name == "Shift":
-                row[term] = [_SHIFT, arg]
+                row[str(term)] = [_SHIFT, int(arg)]
             else:
-                row[term] = [_REDUCE, arg.origin.name, len(arg.expansion)]
+                row[str(term)] = [_REDUCE, str(arg.origin.name), len(arg.expansion)]
     lexer = parser.lexer
     return {
         "format": FORMAT,
         "states": states,
-        "start": parser.parse_conf.start_state,
-        "end": parser.parse_conf.end_state,
-        "keywords": dict(lexer.keyword_text),
-        "priority": dict(lexer.priority),
-        "patterns": {name: pat.pattern for name, pat in lexer.patterns.items()},
+        "start": int(parser.parse_conf.start_state),
+        "end": int(parser.parse_conf.end_state),
+        "keywords": {str(k): str(v) for k, v in lexer.keyword_text.items()},
+        "priority": {str(k): int(v) for k, v in lexer.priority.items()},
+        "patterns": {str(name): str(pat.pattern) for name, pat in lexer.patterns.items()},
         "openers": dict(word_lexer._OPENERS),
         "closers": dict(word_lexer._CLOSERS),
         "lookahead": {k: list(v) for k, v in word_lexer._LOOKAHEAD_KEYWORDS.items()},
@@ -244,14 +246,19 @@ def _store(path: Path, data: dict) -> None:
     """Atomically, and quietly: the cache is an optimisation, never an error."""
     import tempfile
 
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".completion-table-")
         with os.fdopen(fd, "wb") as handle:
             marshal.dump(data, handle)
         os.replace(tmp, path)
+        tmp = None
         for stale in path.parent.glob("completion-table-*"):
             if stale != path:
                 stale.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, ValueError):
         pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

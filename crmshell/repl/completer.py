@@ -18,7 +18,11 @@ class ShellCompleter(Completer):
 
     def get_completions(self, document, complete_event) -> Iterable[Completion]:
         cursor = document.cursor_position
-        for cand in complete(self.path(), document.text, cursor, self.env):
+        try:
+            found = complete(self.path(), document.text, cursor, self.env)
+        except Exception:  # noqa: BLE001 - a bug in completion must not take the prompt down
+            return
+        for cand in found:
             yield Completion(cand.text, start_position=cand.start - cursor,
                              display=cand.display, display_meta=cand.meta)
 

@@ -40,6 +40,27 @@ def table() -> TableParser:
     return TableParser(table_from_parser(default_parser()))
 
 
+def test_a_freshly_compiled_parser_gives_a_table_that_can_be_stored(tmp_path):
+    """A parser compiled now (not loaded from lark's cache) names things with lark Tokens;
+    the table must still be plain data, and answer as the cached parser's does (state
+    numbers differ from build to build)."""
+    import marshal
+
+    from crmshell.lang.parser import ConfigureParser
+
+    fresh = table_from_parser(ConfigureParser(cache_dir=False))
+    assert marshal.loads(marshal.dumps(fresh)) == fresh
+    cached = TableParser(table_from_parser(default_parser()))
+    for text in STATEMENTS[:40]:
+        words = text.split()
+        for n in range(len(words)):
+            try:
+                want = cached.expected(cached.parse(words[:n]).stack)
+            except DoesNotFit:
+                continue
+            assert TableParser(fresh).expected(TableParser(fresh).parse(words[:n]).stack) == want
+
+
 def test_there_are_statements_to_check():
     assert len(STATEMENTS) > 100
 

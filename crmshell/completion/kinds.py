@@ -65,10 +65,13 @@ class Candidate(_Value):
     meta: str
     start: int
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.display:
-            object.__setattr__(self, "display", self.text)
+    def __init__(self, text: str, display: str = "", meta: str = "", start: int = 0) -> None:
+        # written out (not the generic loop): a Tab on a big CIB makes thousands of these
+        setattr_ = object.__setattr__
+        setattr_(self, "text", text)
+        setattr_(self, "display", display or text)
+        setattr_(self, "meta", meta)
+        setattr_(self, "start", start)
 
 
 class Choice(_Value):

@@ -7,7 +7,7 @@ candidates rather than an error: completion never interrupts typing.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from crmshell.completion import kinds as k
 from crmshell.completion.env import CompletionEnv, ObjectRef
@@ -22,19 +22,19 @@ _OBJECT_KINDS = ("node", "primitive", "group", "clone", "ms", "rsc_template", "b
                  "acl_group", "user")
 
 
-def candidates(kind, word: str, env: CompletionEnv) -> list[k.Candidate]:
+def candidates(kind, word: str, env: CompletionEnv) -> Iterator[k.Candidate]:
+    """The candidates of one kind, lazily (a caller with a limit stops early); a look-up that
+    fails (unknown agent, unreadable CIB) ends the candidates of this kind, never typing."""
     matcher = _MATCHERS.get(type(kind))
     if matcher is None:
-        return []
-    try:
-        return list(matcher(kind, word, env))
-    except Exception as err:  # noqa: BLE001 - a failing look-up must not break typing
-        from crmshell.errors import ShellError
-        from crmshell.agents.errors import AgentError
+        return
+    from crmshell.agents.errors import AgentError
+    from crmshell.errors import ShellError
 
-        if isinstance(err, (ShellError, AgentError, OSError, ValueError)):
-            return []
-        raise
+    try:
+        yield from matcher(kind, word, env)
+    except (ShellError, AgentError, OSError, ValueError):
+        return
 
 
 def _words(items: Iterable[tuple[str, str]], word: str, *, fold: bool = False

@@ -134,20 +134,24 @@ def _level_paths(level: type, word: str) -> k.Choice:
     return k.Choice(tuple(items))
 
 
-def complete(level_path: Sequence[str], line: str, cursor: int, env: CompletionEnv
-             ) -> list[k.Candidate]:
+def complete(level_path: Sequence[str], line: str, cursor: int, env: CompletionEnv, *,
+             limit: int | None = None) -> list[k.Candidate]:
     """Candidates for the word ending at `cursor` of `line`, typed at `level_path`
-    (`[]` for the top level, `["configure"]`, ...); each replaces `line[start:cursor]`."""
+    (`[]` for the top level, `["configure"]`, ...); each replaces `line[start:cursor]`.
+    `limit` stops after that many (a menu of 28,000 ids helps nobody; typing more does)."""
     place = locate(level_path, line, cursor, env)
     if place is None:
         return []
     seen: set[str] = set()
     out: list[k.Candidate] = []
+    start = place.start
     for kind in kinds_at(place, env):
         for cand in candidates(kind, place.word, env):
             if cand.text not in seen:
                 seen.add(cand.text)
-                out.append(k.Candidate(cand.text, cand.display, cand.meta, place.start))
+                out.append(k.Candidate(cand.text, cand.display, cand.meta, start))
+                if limit is not None and len(out) >= limit:
+                    return out
     return out
 
 

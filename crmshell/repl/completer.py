@@ -9,8 +9,12 @@ from prompt_toolkit.completion import Completer, Completion
 from crmshell.completion import CompletionEnv, complete, describe
 
 
+MENU_LIMIT = 1000
+
+
 class ShellCompleter(Completer):
-    """Completes at the walker's current level; `path` is read on every Tab."""
+    """Completes at the walker's current level; `path` is read on every Tab. At most
+    MENU_LIMIT candidates are offered: past that, typing a few more letters is the way."""
 
     def __init__(self, path: Callable[[], list[str]], env: CompletionEnv) -> None:
         self.path = path
@@ -19,7 +23,7 @@ class ShellCompleter(Completer):
     def get_completions(self, document, complete_event) -> Iterable[Completion]:
         cursor = document.cursor_position
         try:
-            found = complete(self.path(), document.text, cursor, self.env)
+            found = complete(self.path(), document.text, cursor, self.env, limit=MENU_LIMIT)
         except Exception:  # noqa: BLE001 - a bug in completion must not take the prompt down
             return
         for cand in found:

@@ -100,3 +100,30 @@ def test_bash_tab_in_a_real_interactive_bash(tmp_path, shell_env, cib_path):
         child.expect_exact("READY$ ")
     finally:
         child.terminate(force=True)
+
+
+@pytest.mark.needs_agents
+def test_zsh_tab_in_a_real_interactive_zsh(tmp_path, shell_env, cib_path):
+    pexpect = pytest.importorskip("pexpect")
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed (the Debian package zsh)")
+    env = {**shell_env, "CIB_file": str(cib_path), "TERM": "xterm",
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    child = pexpect.spawn("zsh", ["-f", "-i"], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(40, 200), cwd=str(tmp_path))
+    try:
+        child.sendline(f"PS1='READY%% '; fpath=({ROOT / 'completions'} $fpath); "
+                       "autoload -U compinit; compinit -u -D")
+        child.expect_exact("READY% ")
+        child.send("crmshell configure primitive ip ocf:heartbeat:IPadd\t")
+        child.expect_exact("ocf:heartbeat:IPaddr")
+        child.send("\t")
+        child.expect_exact("IPaddr2")
+        child.send("\x03")
+        child.expect_exact("READY% ")
+        child.send("crmshell configure primitive ip IPaddr2 params ci\t")
+        child.expect_exact("cidr_netmask=")
+        child.send("\x03")
+        child.expect_exact("READY% ")
+    finally:
+        child.terminate(force=True)

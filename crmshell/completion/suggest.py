@@ -8,6 +8,7 @@ commands name their arguments' kinds in `@command(completers=..., repeating=...)
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from crmshell.completion import definitions
@@ -18,6 +19,9 @@ from crmshell.completion.matchers import (agent_meta, attribute_specs, candidate
 from crmshell.errors import ShellError
 from crmshell.ui.walker import NAVIGATION, resolve_word
 from crmshell.ui.words import Word, split_words
+
+
+_NEEDS_QUOTES = re.compile(r"[\s\"'\\]")
 
 
 class Place:
@@ -149,7 +153,12 @@ def complete(level_path: Sequence[str], line: str, cursor: int, env: CompletionE
         for cand in candidates(kind, place.word, env):
             if cand.text not in seen:
                 seen.add(cand.text)
-                out.append(k.Candidate(cand.text, cand.display, cand.meta, start))
+                text = cand.text
+                if _NEEDS_QUOTES.search(text):  # a value or file name with blanks or quotes
+                    from crmshell.session import quote_word
+
+                    text = quote_word(text)
+                out.append(k.Candidate(text, cand.display, cand.meta, start))
                 if limit is not None and len(out) >= limit:
                     return out
     return out

@@ -168,3 +168,18 @@ def test_unknown_words_and_bad_levels_give_nothing():
     assert complete(["nosuchlevel"], "", 0, env) == []
     line = "location l9 ip 100: node1 node2 "
     assert complete(["configure"], line, len(line), env) == []
+
+
+def test_candidates_with_blanks_are_quoted_as_the_shell_reads_them(tmp_path):
+    from crmshell.completion.static_env import StaticEnv
+    from crmshell.ui.words import split_words
+
+    (tmp_path / "my file.crm").write_text("")
+    env = StaticEnv(files={"": [("my file.crm", False)]})
+    line = "load update my"
+    [cand] = [c for c in complete(CFG, line, len(line), env) if c.display == "my file.crm"]
+    assert cand.text == '"my file.crm"'
+    assert split_words(line[:cand.start] + cand.text)[-1].text == "my file.crm"
+    line = 'load update "my f'  # an open quote still completes
+    [cand] = complete(CFG, line, len(line), env)
+    assert cand.text == '"my file.crm"' and cand.start == line.index('"')

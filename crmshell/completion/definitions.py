@@ -26,6 +26,8 @@ _ID_TERMS: dict[str, frozenset[str]] = {
 _SET_KEYWORDS = {"PARAMS": "params", "META": "meta", "UTILIZATION": "utilization",
                  "ATTRIBUTES": "attributes", "OP_PARAMS": "op_params", "OP_META": "op_meta"}
 _NV_TERMS = frozenset({"NVPAIR", "NVKEY"})
+# a resource going into a container must not be in one already
+_NEW_MEMBER = frozenset({"CHILD_RSC", "GROUP_MEMBER", "BUNDLE_CHILD"})
 _IN_SET = frozenset({*_SET_KEYWORDS, "NVPAIR", "NVKEY", "NVPAIR_ID", "NVPAIR_REF", "OP_NAME"})
 _SCORED = frozenset({"location", "colocation", "collocation", "order", "rsc_ticket"})
 _ROLES = ("Started", "Stopped", "Promoted", "Unpromoted", "Master", "Slave")
@@ -173,7 +175,7 @@ def _kinds_for(term: str, ctx: Context, current: str) -> list:
     if term == "ROLE_REF":
         return [k.ObjectIds(frozenset({"role"}), prefix="role:")]
     if term in _ID_TERMS:
-        return [k.ObjectIds(_ID_TERMS[term])]
+        return [k.ObjectIds(_ID_TERMS[term], free=term in _NEW_MEMBER)]
     if term in _WORD_TERMS:
         return [k.Choice(_WORD_TERMS[term])] if _WORD_TERMS[term] else []
     if term in _QUIET and current:

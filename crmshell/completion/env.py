@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 
 
 class ObjectRef(NamedTuple):
-    """A configuration object as completion sees it: crmsh kind, id, and for primitives and
-    templates the agent (`class:provider:type`, or `@template`)."""
+    """A configuration object as completion sees it: crmsh kind, id, for primitives and
+    templates the agent (`class:provider:type`, or `@template`), and the id of the group,
+    clone or bundle holding it."""
 
     kind: str
     id: str
     agent: str = ""
+    container: str = ""
 
 
 class CompletionEnv(Protocol):
@@ -118,7 +120,7 @@ class ContextEnv:
 
 def objects_of(index) -> list[ObjectRef]:
     """ObjectRefs of a staged CIB's object index, sorted by id."""
-    from crmshell.staging.objects import object_kind
+    from crmshell.staging.objects import container_of, object_kind
 
     refs: list[ObjectRef] = []
     for oid, elem in index.by_id.items():
@@ -134,7 +136,8 @@ def objects_of(index) -> list[ObjectRef]:
                 cls, prov = elem.get("class", ""), elem.get("provider")
                 agent = f"{cls}:{prov}:{elem.get('type', '')}" if prov else \
                     f"{cls}:{elem.get('type', '')}"
-        refs.append(ObjectRef(kind, oid, agent))
+        parent = container_of(elem)
+        refs.append(ObjectRef(kind, oid, agent, "" if parent is None else parent.get("id", "")))
     seen: set[int] = set()
     for elem in index.nodes.values():
         if id(elem) not in seen:

@@ -93,11 +93,12 @@ class Keywords(_Value):
 class ObjectIds(_Value):
     """Ids of configuration objects of these crmsh kinds (None: every kind). `kinds` may
     name the pseudo-kinds `resource`, `constraint` and `fencing` (stonith primitives)."""
-    __slots__ = ("kinds", "prefix", "suffix")
-    _defaults = {"kinds": None, "prefix": "", "suffix": ""}
+    __slots__ = ("kinds", "prefix", "suffix", "free")
+    _defaults = {"kinds": None, "prefix": "", "suffix": "", "free": False}
     kinds: frozenset[str] | None
     prefix: str  # put before each id (`@` for templates, `role:` for ACL roles)
     suffix: str
+    free: bool  # only resources no group, clone or bundle holds yet
 
 
 RESOURCES = frozenset({"resource"})

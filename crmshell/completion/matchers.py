@@ -70,8 +70,9 @@ def _object_ids(kind: k.ObjectIds, word: str, env: CompletionEnv) -> Iterable[k.
         return
     rest = word[len(kind.prefix):]
     wanted = _wanted(kind.kinds)
+    free = kind.free
     for ref in env.objects():
-        if ref.id.startswith(rest) and wanted(ref):
+        if ref.id.startswith(rest) and wanted(ref) and not (free and ref.container):
             meta = f"{ref.kind} {ref.agent}".rstrip()
             yield k.Candidate(kind.prefix + ref.id + kind.suffix, ref.id, meta)
 

@@ -57,6 +57,11 @@ def _definition_spec(name: str, summary: str) -> CommandSpec:
 EDIT_MODE_LINE = "# vim: set filetype=pcmk:\n"
 
 
+def _modgroup_member(args: list[str]):
+    """`add` takes a primitive no container holds yet; `remove` one of the group's (any)."""
+    return k.ObjectIds(k.PRIMITIVES, free=args[1:2] == ["add"])
+
+
 def _modgroup_position(args: list[str]):
     if len(args) == 3 and args[1] == "add":
         return k.choice("after", "before", meta="position in the group")
@@ -165,7 +170,7 @@ class ConfigureLevel(Level):
     @command(usage="modgroup <group> add <id> [after <id>|before <id>]\n"
                    "modgroup <group> remove <id>",
              completers=(k.ObjectIds(frozenset({"group"})), k.choice("add", "remove"),
-                         k.ObjectIds(k.PRIMITIVES)),
+                         k.Then(_modgroup_member)),
              repeating=k.Then(_modgroup_position))
     def do_modgroup(self, ctx, group: str, action: str, member: str, *where: str) -> None:
         """Add a primitive to a group or remove one from it."""

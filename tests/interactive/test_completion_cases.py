@@ -32,9 +32,10 @@ CASES = [
     (CFG, "colocation c2 inf: ip g1 ", {"node-attribute="} , set()) if False else
     (CFG, "colocation c2 inf: ip ", {"g1", "d1"}, {"l1", "node1"}),
     # ids filtered by kind
-    (CFG, "group g2 ", {"d1", "d2", "ip", "fence1"}, {"g1", "c1", "l1", "tmpl", "node1"}),
-    (CFG, "clone c2 ", {"d1", "g1"}, {"c1", "l1", "tmpl"}),
-    (CFG, "ms m2 ", {"d1", "g1"}, {"c1", "o1"}),
+    # (members go into one container only: d1 is in g1, d2 in c1)
+    (CFG, "group g2 ", {"ip", "fence1"}, {"d1", "d2", "g1", "c1", "l1", "tmpl", "node1"}),
+    (CFG, "clone c2 ", {"ip", "g1"}, {"d1", "c1", "l1", "tmpl"}),
+    (CFG, "ms m2 ", {"ip", "g1"}, {"d2", "c1", "o1"}),
     (CFG, "primitive p2 @", {"@tmpl"}, {"@d1"}),
     (CFG, "fencing_topology node1: ", {"fence1"}, {"ip", "d1"}),
     (CFG, "tag t2: ", {"ip", "g1", "l1", "o1"}, {"node1", "tmpl2"}),
@@ -42,7 +43,8 @@ CASES = [
     (CFG, "rename g", {"g1"}, {"ip"}),
     (CFG, "modgroup ", {"g1"}, {"ip", "c1"}),
     (CFG, "modgroup g1 ", {"add", "remove"}, set()),
-    (CFG, "modgroup g1 add ", {"ip", "d2"}, {"g1", "l1"}),
+    (CFG, "modgroup g1 add ", {"ip", "fence1"}, {"d1", "d2", "g1", "l1"}),
+    (CFG, "modgroup g1 remove ", {"d1"}, {"g1"}),
     (CFG, "modgroup g1 add ip ", {"after", "before"}, set()),
     (CFG, "monitor ", {"ip", "d1"}, {"g1"}),
     # agent specs, step by step

@@ -70,7 +70,8 @@ def repl_completions(cib: Path, env: dict[str, str], runs: int) -> list[tuple[st
     from crmshell.ui.context import Options, ShellContext
 
     ctx = ShellContext(options=Options(cib_file=str(cib), interactive=True), env=env)
-    completer = ShellCompleter(lambda: ["configure"], ContextEnv(ctx))
+    cenv = ContextEnv(ctx)
+    completer = ShellCompleter(lambda: ["configure"], cenv)
     cases = [
         ("ids by prefix: show r12", "show r12"),
         ("all ids: delete <Tab>", "delete "),
@@ -96,6 +97,20 @@ def repl_completions(cib: Path, env: dict[str, str], runs: int) -> list[tuple[st
             found = list(completer.get_completions(document, event))
             times.append(time.perf_counter() - t0)
         out.append((label, statistics.median(times), len(found)))
+    # after a command changed the CIB: at once, and as the REPL does it (the objects listed
+    # again in a background thread while the user types the next line)
+    document = Document("show r12", 8)
+    ctx.staged.begin_change()
+    ctx.staged.mark_changed(["r1"])
+    t0 = time.perf_counter()
+    list(completer.get_completions(document, event))
+    out.append(("first Tab right after a change (lists again)", time.perf_counter() - t0, 0))
+    ctx.staged.mark_changed(["r1"])
+    cenv.refresh_in_background()
+    time.sleep(0.3)  # the user typing "show r12"
+    t0 = time.perf_counter()
+    list(completer.get_completions(document, event))
+    out.append(("... as in the REPL: refreshed in the background", time.perf_counter() - t0, 0))
     return out
 
 

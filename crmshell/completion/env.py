@@ -9,6 +9,7 @@ a CIB of 10,000 resources filters a ready list.
 
 from __future__ import annotations
 
+import _thread
 import os
 from typing import TYPE_CHECKING, NamedTuple, Protocol, Sequence
 
@@ -73,6 +74,21 @@ class ContextEnv:
         self._index = None
         self._objects: list[ObjectRef] = []
         self._nodes: list[str] = []
+        # Held while the object lists are built, and by the REPL while a command runs: the
+        # background refresh never reads the tree while a command edits it.
+        self.lock = _thread.RLock()
+
+    def refresh_in_background(self, *, load: bool = False) -> None:
+        """List the objects again in a thread (as pgcli refreshes its metadata) when the staged
+        CIB changed, so the next Tab finds them ready: on 10,000 resources listing takes
+        longer than a Tab may. With `load`, a CIB not loaded yet is loaded (the REPL's start,
+        on a CIB file); otherwise nothing happens until a command has loaded it."""
+        if self.ctx.staged_if_loaded is None and not load:
+            return
+        import threading
+
+        threading.Thread(target=self._refresh, name="crmshell-completion-refresh",
+                         daemon=True).start()
 
     def grammar(self) -> "TableParser":
         if self._grammar is None:
@@ -82,19 +98,19 @@ class ContextEnv:
         return self._grammar
 
     def _refresh(self) -> None:
-        from crmshell.errors import ShellError
-
-        try:
-            staged = self.ctx.staged
-            index = staged.index
-        except (ShellError, OSError):
-            self._index, self._objects, self._nodes = None, [], []
-            return
-        if index is self._index:
-            return
-        self._index = index
-        self._objects = objects_of(index)
-        self._nodes = node_names(staged.doc, index)
+        with self.lock:
+            try:
+                staged = self.ctx.staged
+                index = staged.index
+            except Exception:  # noqa: BLE001 - a CIB that cannot be read has no ids to offer;
+                # the command that needs it reports why (this may run in a background thread)
+                self._index, self._objects, self._nodes = None, [], []
+                return
+            if index is self._index:
+                return
+            self._objects = objects_of(index)
+            self._nodes = node_names(staged.doc, index)
+            self._index = index
 
     def objects(self) -> Sequence[ObjectRef]:
         self._refresh()

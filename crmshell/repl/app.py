@@ -18,13 +18,12 @@ if TYPE_CHECKING:
     from crmshell.session import Session
 
 
-def build_session(session: "Session"):
+def build_session(session: "Session", env):
     """The PromptSession: completer, toolbar, lexer, history, bindings, style."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.lexers import PygmentsLexer
     from prompt_toolkit.output import ColorDepth
 
-    from crmshell.completion import ContextEnv
     from crmshell.highlight import CrmshellLexer
     from crmshell.repl.completer import ShellCompleter, toolbar
     from crmshell.repl.history import file_history
@@ -34,7 +33,6 @@ def build_session(session: "Session"):
 
     ctx, walker = session.ctx, session.walker
     prefs = load_preferences(ctx.env)
-    env = ContextEnv(ctx, root=type(walker.stack[0]))
     colour = colour_wanted(prefs, ctx.env, True)
     return PromptSession(
         completer=ShellCompleter(walker.path, env),
@@ -72,35 +70,39 @@ def run_repl(session: "Session") -> int:
     ctx.ask = asker(PromptSession)
     ctx.on_pending_changes = pending_handler(ctx.ask)
     ctx.location.source = "<stdin>"
-    prompt = build_session(session)
+    from crmshell.completion import ContextEnv
+
+    env = ContextEnv(ctx, root=type(walker.stack[0]))
+    prompt = build_session(session, env)
+    if cib_label(ctx) != "live":  # a CIB file or shadow: have its ids ready for the first Tab
+        env.refresh_in_background(load=True)
     while True:
         try:
             line = prompt.prompt(prompt_text(cib_label(ctx), walker.path()))
         except KeyboardInterrupt:
             continue  # the line is cancelled; the shell stays
         except EOFError:
-            if len(walker.stack) == 1:
-                return _quit(ctx, walker)
-            _run(ctx, walker, "up")
-            continue
-        try:
-            walker.execute(line)
-        except QuitSession:
-            status = _quit(ctx, walker)
-            if status is not None:
-                return status
-        except reportable() as err:
-            ctx.error(str(err))
-        except KeyboardInterrupt:
-            ctx.error("interrupted")
-        ctx.transaction.failed = False
+            line = "quit" if len(walker.stack) == 1 else "up"
+        with env.lock:  # the background refresh of completion waits for the command
+            status = _run(ctx, walker, line)
+        if status is not None:
+            return status
+        env.refresh_in_background()
 
 
-def _run(ctx, walker, text: str) -> None:
+def _run(ctx, walker, line: str) -> int | None:
+    """Run one line; an exit status when the shell is to stop."""
     try:
-        walker.execute(text)
+        walker.execute(line)
+    except QuitSession:
+        return _quit(ctx, walker)
     except reportable() as err:
         ctx.error(str(err))
+    except KeyboardInterrupt:
+        ctx.error("interrupted")
+    finally:
+        ctx.transaction.failed = False
+    return None
 
 
 def _quit(ctx, walker) -> int | None:

@@ -185,3 +185,26 @@ def test_candidates_with_blanks_are_quoted_as_the_shell_reads_them(tmp_path):
     line = 'load update "my f'  # an open quote still completes
     [cand] = complete(CFG, line, len(line), env)
     assert cand.text == '"my file.crm"' and cand.start == line.index('"')
+
+
+def test_an_unreadable_cib_offers_no_ids_and_raises_nothing(tmp_path):
+    import threading
+
+    from crmshell.completion import ContextEnv
+    from crmshell.ui.context import Options, ShellContext
+
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<cib><configuration>")
+    ctx = ShellContext(options=Options(cib_file=str(bad)), env={"HOME": str(tmp_path)})
+    env = ContextEnv(ctx)
+    failures = []
+    hook, threading.excepthook = threading.excepthook, failures.append
+    try:
+        env.refresh_in_background(load=True)
+        for thread in threading.enumerate():
+            if thread.name == "crmshell-completion-refresh":
+                thread.join(30)
+    finally:
+        threading.excepthook = hook
+    assert failures == [] and env.objects() == [] and env.nodes() == []
+    assert complete(CFG, "show ", 5, env)  # the fixed selectors are still there

@@ -33,8 +33,13 @@ def _needs_daemon(what: str):
     return do
 
 
+def _entered(self) -> None:
+    self.ctx.info(f"note: the {self.name} level needs the crmshell node daemon, which this "
+                  "version does not run yet; its commands will say so")
+
+
 def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
-    attrs = {"name": name, "summary": summary + " (needs the node daemon)"}
+    attrs = {"name": name, "summary": summary + " (needs the node daemon)", "on_enter": _entered}
     for cmd, what in commands.items():
         mark = command(needs_daemon=True, **_ARGUMENTS.get((name, cmd), {}))
         attrs[f"do_{cmd}"] = mark(_needs_daemon(what))

@@ -12,11 +12,12 @@ from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
 
-def _styles() -> k.Choice:
-    """The Pygments styles installed (a fixed list would go stale)."""
-    return k.Choice((("default", "Pygments style"), ("monokai", "Pygments style"),
-                     ("native", "Pygments style"), ("solarized-dark", "Pygments style"),
-                     ("solarized-light", "Pygments style"), ("bw", "no colours, bold keywords")))
+def _styles(args: list[str]) -> k.Choice:
+    """The Pygments styles installed (asked when completing: a fixed list would go stale, and
+    importing Pygments when the level is defined would slow every bash Tab)."""
+    from pygments.styles import get_all_styles
+
+    return k.Choice(tuple((name, "Pygments style") for name in sorted(get_all_styles())))
 
 
 class OptionsLevel(Level):
@@ -53,7 +54,7 @@ class OptionsLevel(Level):
         """Show or set the pager for long output ("" for none)."""
         self._set(ctx, "pager", program)
 
-    @command(aliases=("colorscheme",), completers=(_styles(),))
+    @command(aliases=("colorscheme",), completers=(k.Then(_styles),))
     def do_color(self, ctx, style: str | None = None) -> None:
         """Show or set the highlighting style (a Pygments style)."""
         if style is not None:

@@ -105,6 +105,7 @@ CASES = [
     (["ra"], "list ocf ", {"heartbeat", "pacemaker"}, set()),
     # options level
     (["options"], "output ", {"auto", "color", "plain"}, set()),
+    (["options"], "color mon", {"monokai"}, set()),
     # nothing to offer where a new name goes, and nothing after --help
     (CFG, "primitive ", set(), {"ip", "d1"}),
     (CFG, "show --help ", set(), {"ip"}),

@@ -8,9 +8,18 @@ Nothing here imports prompt_toolkit; lxml and the agent catalogue are loaded onl
 matchers that need them.
 """
 
-from crmshell.completion.env import CompletionEnv, ContextEnv, ObjectRef
-from crmshell.completion.kinds import Candidate
-from crmshell.completion.suggest import complete, describe
-
 __all__ = ["complete", "describe", "Candidate", "CompletionEnv", "ContextEnv",
            "ObjectRef"]
+
+_HOMES = {"complete": "suggest", "describe": "suggest", "Candidate": "kinds",
+          "CompletionEnv": "env", "ContextEnv": "env", "ObjectRef": "env"}
+
+
+def __getattr__(name: str):
+    """Load the engine on first use: levels import `crmshell.completion.kinds` for their
+    argument kinds, and that must not drag the matchers into every command's start-up."""
+    if name not in _HOMES:
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module(f"crmshell.completion.{_HOMES[name]}"), name)

@@ -118,7 +118,7 @@ class ConfigureLevel(Level):
              repeating=k.Selectors())
     def do_show(self, ctx, *selectors: str) -> None:
         """Show the configuration (or selected objects) in the configuration language."""
-        from crmshell.highlight import show_configuration
+        from crmshell.ui.showing import show_configuration
 
         sel = list(selectors)
         show_configuration(ctx, self._text(ctx, sel), xml=bool(sel) and sel[0] == "xml")

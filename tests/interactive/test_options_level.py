@@ -62,7 +62,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
 
 
 def test_show_is_highlighted_only_on_a_terminal(tmp_path):
-    from crmshell.highlight import show_configuration
+    from crmshell.ui.showing import show_configuration
 
     class Tty(io.StringIO):
         def isatty(self):

@@ -229,3 +229,29 @@ def test_bad_documents_raise_our_error_with_a_place():
         parse_cib_text("<cib><configuration>", "x.xml")
     with pytest.raises(CibInputError, match="cib"):
         parse_cib_text("<nodes/>", "y.xml")
+
+
+@pytest.mark.parametrize("option", ["stonith-enabled", "fencing-enabled"])
+def test_both_generations_of_fencing_option_names(option):
+    text = cib(nodes=["node1"], resources=dummy("r"), props={"stonith-enabled": "true"})
+    # Fencing on and no device: nothing may start.
+    assert _summary(text) == []
+    text = cib(nodes=["node1"], resources=dummy("r"), props={"stonith-enabled": "true"}
+               ).replace('name="stonith-enabled" value="true"', f'name="{option}" value="false"')
+    assert _summary(text) == ["* Start r ( node1 )"]
+
+
+@pytest.mark.parametrize("element, role", [("master", "Master"), ("clone", "Promoted")])
+def test_promotable_clones_of_both_generations(element, role):
+    meta = ('<meta_attributes id="m"><nvpair id="m1" name="promotable" value="true"/>'
+            '</meta_attributes>' if element == "clone" else "")
+    stateful = ('<primitive id="s" class="ocf" provider="pacemaker" type="Stateful">'
+                '<operations><op id="s-mon" name="monitor" interval="10s"/></operations>'
+                '</primitive>')
+    prefer = (f'<rsc_location id="l" rsc="ms"><rule id="l-r" role="{role}" score="100">'
+              '<expression id="l-e" attribute="#uname" operation="eq" value="node2"/>'
+              '</rule></rsc_location>')
+    text = cib(nodes=["node1", "node2"], resources=f'<{element} id="ms">{meta}{stateful}'
+               f'</{element}>', constraints=prefer)
+    # as crm_simulate 2.1.5 prints it (<master> with validate-with pacemaker-3.0)
+    assert _summary(text) == ["* Start s:0 ( node1 )", "* Promote s:1 ( Stopped -> Promoted node2 )"]

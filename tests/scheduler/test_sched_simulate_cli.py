@@ -162,3 +162,16 @@ def test_status_simulation_and_revised_status_rates():
     assert status >= 246, status          # of 249
     assert execution >= 205, execution    # as multisets: no notifications
     assert revised >= 238, revised
+
+
+def test_explain_works_for_every_resource_and_changes_no_decision():
+    from daemon.scheduler import load_cib, schedule
+    from crmshell.simulate_cli import explain_lines
+    for name, _ in conf.cases():
+        path = str(XML / f"{name}.xml")
+        plain = schedule(load_cib(path), conf.CASE_NOW)
+        explained = schedule(load_cib(path), conf.CASE_NOW, explain=True, scores=True)
+        assert explained.summary_lines == plain.summary_lines, name
+        for rsc in explained.working_set.resources:
+            lines = explain_lines(explained, rsc.id)
+            assert any(line.startswith("Placement of ") for line in lines), (name, rsc.id)

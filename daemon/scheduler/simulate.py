@@ -122,25 +122,6 @@ def step_line(action: Action, names: dict[int, str]) -> str:
             f"on {action.node.name}")
 
 
-# ---- recording results in a copy of the CIB ---------------------------------------------
-
-def _status_node(status, node: m.Node):
-    for state in status:
-        if state.tag == "node_state" and (state.get("uname") == node.name
-                                          or state.get("id") == node.id):
-            return state
-    from lxml import etree
-    return etree.SubElement(status, "node_state", id=node.id, uname=node.name)
-
-
-def _child(parent, tag: str, **attrs):
-    from lxml import etree
-    found = parent.find(tag)
-    if found is None:
-        found = etree.SubElement(parent, tag, **attrs)
-    return found
-
-
 def executor_names(ws: WorkingSet) -> dict[int, str]:
     """The name each primitive's actions use (what crm_simulate prints and records).
 
@@ -161,19 +142,62 @@ def executor_names(ws: WorkingSet) -> dict[int, str]:
     return names
 
 
-def _lrm_resource(state, rsc: m.Resource, rid: str):
-    from lxml import etree
-    lrm = _child(state, "lrm", id=state.get("id") or "")
-    resources = _child(lrm, "lrm_resources")
-    for entry in resources:
-        if entry.tag == "lrm_resource" and entry.get("id") == rid:
+# ---- recording results in a copy of the CIB ---------------------------------------------
+
+class _StatusIndex:
+    """node_state and lrm_resource elements of the copied status, found once each."""
+
+    def __init__(self, status) -> None:
+        self.status = status
+        self.states: dict[str, object] = {}
+        for state in status:
+            if state.tag == "node_state":
+                for key in (state.get("uname"), state.get("id")):
+                    if key is not None:
+                        self.states.setdefault(key, state)
+        self.entries: dict[tuple[int, str], object] = {}
+
+    def state(self, node: m.Node):
+        found = self.states.get(node.name)
+        if found is None:
+            found = self.states.get(node.id)
+        if found is None:
+            from lxml import etree
+            found = etree.SubElement(self.status, "node_state", id=node.id, uname=node.name)
+            self.states[node.name] = found
+        return found
+
+    def lrm_resource(self, state, rsc: m.Resource, rid: str):
+        from lxml import etree
+        key = (id(state), rid)
+        entry = self.entries.get(key)
+        if entry is not None:
             return entry
-    entry = etree.SubElement(resources, "lrm_resource", id=rid)
-    entry.set("class", rsc.standard or "")
-    if rsc.provider:
-        entry.set("provider", rsc.provider)
-    entry.set("type", rsc.agent or "")
-    return entry
+        lrm = _child(state, "lrm", id=state.get("id") or "")
+        resources = _child(lrm, "lrm_resources")
+        if (id(state), None) not in self.entries:       # index this node's entries once
+            self.entries[(id(state), None)] = resources
+            for existing in resources:
+                if existing.tag == "lrm_resource" and existing.get("id") is not None:
+                    self.entries.setdefault((id(state), existing.get("id")), existing)
+            entry = self.entries.get(key)
+            if entry is not None:
+                return entry
+        entry = etree.SubElement(resources, "lrm_resource", id=rid)
+        entry.set("class", rsc.standard or "")
+        if rsc.provider:
+            entry.set("provider", rsc.provider)
+        entry.set("type", rsc.agent or "")
+        self.entries[key] = entry
+        return entry
+
+
+def _child(parent, tag: str, **attrs):
+    from lxml import etree
+    found = parent.find(tag)
+    if found is None:
+        found = etree.SubElement(parent, tag, **attrs)
+    return found
 
 
 def _expected_rc(action: Action) -> int:
@@ -186,9 +210,9 @@ def _expected_rc(action: Action) -> int:
     return _OCF_OK
 
 
-def _record_op(ws: WorkingSet, state, action: Action, name: str) -> None:
+def _record_op(ws: WorkingSet, index: _StatusIndex, state, action: Action, name: str) -> None:
     from lxml import etree
-    entry = _lrm_resource(state, action.rsc, name)
+    entry = index.lrm_resource(state, action.rsc, name)
     task = action.task
     rc = _expected_rc(action)
     rid = entry.get("id")
@@ -228,13 +252,14 @@ def revised_cib(ws: WorkingSet, executed: list[Action]):
     if status is None:
         status = etree.SubElement(cib, "status")
     names = executor_names(ws)
+    index = _StatusIndex(status)
     for action in executed:
         if action.flags & m.PSEUDO or action.node is None:
             continue
-        state = _status_node(status, action.node)
+        state = index.state(action.node)
         if action.task == "stonith":
             _record_fencing(state)
         elif action.rsc is not None and action.task not in ("cancel", "clear_failcount",
                                                             "notify", "lrm_delete"):
-            _record_op(ws, state, action, names[id(action.rsc)])
+            _record_op(ws, index, state, action, names[id(action.rsc)])
     return cib

@@ -15,7 +15,7 @@ from lxml import etree
 
 from daemon.cib.document import parse_cib, serialize_cib
 
-CONFORMANCE = Path("/work/shared/conformance")
+from tests.shared_paths import CONFORMANCE  # noqa: E402
 EMPTY_CIB = CONFORMANCE / "crmsh" / "empty-cib.xml"
 
 

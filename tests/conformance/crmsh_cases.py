@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-CASES = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "crmsh"
+from tests.shared_paths import CRMSH_CASES as CASES
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

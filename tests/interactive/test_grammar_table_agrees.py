@@ -15,7 +15,7 @@ from crmshell.lang.parser import default_parser
 from crmshell.lang.terms import DEFINITION_KINDS
 from crmshell.lang.words import logical_statements, split_words
 
-CASES_DIR = Path(os.environ.get("CRMSH_CASES", "/work/shared/conformance/crmsh"))
+from tests.shared_paths import CRMSH_CASES as CASES_DIR  # noqa: E402
 
 
 def _statements() -> list[str]:

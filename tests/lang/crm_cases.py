@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-CASES_DIR = Path(os.environ.get("CRMSH_CASES", "/work/shared/conformance/crmsh"))
+from tests.shared_paths import CRMSH_CASES as CASES_DIR  # noqa: E402
 # Lines of a .crm script that change nothing the definitions do not already say.
 _NEUTRAL = re.compile(r"^(configure|commit|show(\s.*)?|end|up|cd(\s.*)?)$")
 

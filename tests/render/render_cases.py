@@ -7,16 +7,13 @@ from pathlib import Path
 
 from lxml import etree
 
-CONFORMANCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "crmsh"
+from tests.shared_paths import CRMSH_CASES as CONFORMANCE_DIR
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def find_conformance_dir() -> Path | None:
-    """The crmsh conformance cases: beside the repository (as in CI) or in /work/shared."""
-    for candidate in (CONFORMANCE_DIR, Path("/work/shared/conformance/crmsh")):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The crmsh conformance cases, beside the repository (as in CI)."""
+    return CONFORMANCE_DIR if CONFORMANCE_DIR.is_dir() else None
 
 
 def normalise_show(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CONFORMANCE = Path("/work/shared/conformance/scheduler")
+from tests.shared_paths import SCHEDULER_CASES as CONFORMANCE  # noqa: E402
 KNOWN_FAILURES = Path(__file__).with_name("known_failures.tsv")
 # "now" for cases without an execution-date: a fixed, realistic time (2026-01-01 UTC) so runs
 # repeat; Pacemaker takes the clock there, and the README says no case depends on the date.

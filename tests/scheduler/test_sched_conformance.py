@@ -13,8 +13,6 @@ import sched_conformance as conf
 # Cases that must be exact per tier (current floor; all of them today).
 FLOOR = {"tier1": 95, "tier2": 154}
 
-pytestmark = pytest.mark.skipif(not conf.CONFORMANCE.is_dir(),
-                                reason=f"{conf.CONFORMANCE} is not present")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-EMPTY = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "crmsh" / "empty-cib.xml"
+from tests.shared_paths import EMPTY_CIB as EMPTY
 
 
 @dataclass

@@ -13,7 +13,7 @@ from crmshell.lang.render import render_configuration
 from crmshell.staging.define import define
 from crmshell.staging.staged import StagedCib
 
-EMPTY = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "crmsh" / "empty-cib.xml"
+from tests.shared_paths import EMPTY_CIB as EMPTY
 
 
 class Staging:

@@ -14,12 +14,10 @@ from crmshell.verify import Finding, verify
 
 
 def _conformance_dir() -> Path | None:
-    """The crmsh conformance cases: beside the repository (as in CI) or in /work/shared."""
-    for candidate in (Path(__file__).resolve().parents[3] / "shared" / "conformance" / "crmsh",
-                      Path("/work/shared/conformance/crmsh")):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The crmsh conformance cases, beside the repository (as in CI)."""
+    from tests.shared_paths import CRMSH_CASES
+
+    return CRMSH_CASES if CRMSH_CASES.is_dir() else None
 
 
 CONFORMANCE = _conformance_dir()

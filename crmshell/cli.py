@@ -70,15 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         from crmshell.completion.entry import main as complete_main
 
         return complete_main(args[1:])
-    if args[:1] == ["simulate"]:
-        from crmshell.simulate_cli import main as simulate_main
-
-        return simulate_main(args[1:])
     try:
         opts, rest = _parse(args)
     except _Usage as err:
         sys.stderr.write(f"crmshell: {err}\n{USAGE}")
         return 2
+    if rest[:1] == ["simulate"]:
+        from crmshell.simulate_cli import main as simulate_main
+
+        return simulate_main(rest[1:], cib_file=opts["cib_file"])
     if opts.get("version"):
         from crmshell import __version__
 

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 
 USAGE = """\
 usage: crmshell simulate -x FILE [-S | -R] [-s] [-Q] [--explain RSC]
+       crmshell [--cib-file FILE] simulate -L [-S | -R] [-s] [-Q] [--explain RSC]
 
 Compute what the cluster would do for the CIB in FILE (its configuration and status).
 
 Options:
   -x, --xml-file FILE   the CIB to read ('-' reads standard input)
+  -L, --live-check      the session's CIB: --cib-file, CIB_file or CIB_shadow (the live
+                        cluster once the node daemon exists)
   -R, --run             run the scheduler and print the Transition Summary
   -S, --simulate        as -R, then simulate the transition: print the actions as they
                         are executed and the revised cluster status
@@ -48,11 +51,12 @@ class _Options:
     quiet: bool = False
     explain: str | None = None
     help: bool = False
+    live: bool = False
 
 
 _FLAGS = {"-R": "run", "--run": "run", "-S": "simulate", "--simulate": "simulate",
           "-s": "scores", "--show-scores": "scores", "-Q": "quiet", "--quiet": "quiet",
-          "-h": "help", "--help": "help"}
+          "-h": "help", "--help": "help", "-L": "live", "--live-check": "live"}
 _VALUED = {"-x": "xml_file", "--xml-file": "xml_file", "--explain": "explain"}
 
 
@@ -80,14 +84,16 @@ def parse_args(args: list[str]) -> _Options:
         i += 1
     if opts.help:
         return opts
-    if opts.xml_file is None:
-        raise _Usage("no input: give the CIB with -x FILE")
+    if opts.xml_file is None and not opts.live:
+        raise _Usage("no input: give the CIB with -x FILE (or -L for the session's CIB)")
+    if opts.xml_file is not None and opts.live:
+        raise _Usage("give either -x FILE or -L, not both")
     if opts.scores or opts.explain:
         opts.run = True
     return opts
 
 
-def main(args: list[str]) -> int:
+def main(args: list[str], *, cib_file: str | None = None) -> int:
     try:
         opts = parse_args(list(args))
     except _Usage as err:
@@ -96,10 +102,13 @@ def main(args: list[str]) -> int:
     if opts.help:
         sys.stdout.write(USAGE)
         return 0
+    from daemon.cib.errors import CibError
     from daemon.scheduler import SchedulerError
+
+    from crmshell.errors import ShellError
     try:
-        lines = run(opts)
-    except (SchedulerError, OSError) as err:     # bad input (CibInputError), unknown rsc
+        lines = run(opts, cib_file=cib_file)
+    except (SchedulerError, OSError, ShellError, CibError) as err:  # bad input, unknown rsc
         sys.stderr.write(f"crmshell simulate: {err}\n")
         return 1
     except Exception as err:  # a scheduler bug: say so plainly instead of a traceback
@@ -125,14 +134,29 @@ def _date_line(cib) -> list[str]:
     return [f"Using the original execution date of: {moment:%Y-%m-%d %H:%M:%S}Z"]
 
 
-def run(opts: _Options) -> list[str]:
+def _session_cib(cib_file: str | None):
+    """The CIB of `-L`: what the shell would work on (a file, a shadow, the live cluster)."""
+    import os
+
+    from crmshell.cibsource import source_from_options
+    from crmshell.ui.context import Options
+
+    return source_from_options(Options(cib_file=cib_file), os.environ).load()
+
+
+def run(opts: _Options, *, cib_file: str | None = None) -> list[str]:
     """Everything the command prints, as lines (pure apart from reading the input)."""
+    cib = _session_cib(cib_file) if opts.live else _load(opts.xml_file)
+    return report_lines(cib, opts, int(time.time()))
+
+
+def report_lines(cib, opts: _Options, now: int) -> list[str]:
+    """What `simulate` prints for a CIB already in memory (the shell's staged CIB, too)."""
     from daemon.scheduler import schedule
     from daemon.scheduler.engine import build_working_set, effective_now
     from daemon.scheduler.status_view import cluster_status_lines, status_preamble
 
-    cib = _load(opts.xml_file)
-    now = effective_now(cib, int(time.time()))
+    now = effective_now(cib, now)
     out = list(_date_line(cib))
     if not opts.quiet:
         current = build_working_set(cib, now)

@@ -11,10 +11,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from crmshell.completion import kinds as k
 from crmshell.errors import Consequence, ShellError, UsageError
+from daemon.scheduler.errors import SchedulerError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
 
@@ -134,6 +136,32 @@ class ConfigureLevel(Level):
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
+
+    @command(usage="simulate [status] [scores] [actions] [explain <rsc>]")
+    def do_simulate(self, ctx, *args: str) -> None:
+        """What the cluster would do with the staged configuration: its Transition Summary."""
+        from crmshell.simulate_cli import _Options, report_lines
+
+        opts = _Options(run=True, quiet=True)
+        words = list(args)
+        while words:
+            word = words.pop(0)
+            if word == "status":
+                opts.quiet = False
+            elif word == "scores":
+                opts.scores = True
+            elif word == "actions":
+                opts.simulate = True
+            elif word == "explain" and words:
+                opts.explain = words.pop(0)
+            else:
+                raise UsageError(f"simulate: unexpected '{word}'; usage: "
+                                 "simulate [status] [scores] [actions] [explain <rsc>]")
+        try:
+            lines = report_lines(ctx.staged.doc, opts, int(time.time()))
+        except SchedulerError as err:
+            raise ShellError(f"simulate: {err}") from None
+        ctx.write_lines(lines)
 
     # -- committing ----------------------------------------------------------------------
     @command(usage="commit [force]", completers=(k.choice("force", meta="over verify errors"),))

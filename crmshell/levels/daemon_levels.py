@@ -46,12 +46,30 @@ def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
     return type(f"{name.capitalize()}Level", (Level,), attrs)
 
 
-ResourceLevel = _level("resource", "manage resources", {
+_ResourceCommands = _level("resource", "manage resources", {
     "status": "resource status", "start": "starting a resource", "stop": "stopping a resource",
     "restart": "restarting a resource", "move": "moving a resource", "clear": "clearing a move",
     "cleanup": "cleaning up a resource", "manage": "managing a resource",
     "unmanage": "unmanaging a resource", "scores": "showing live placement scores",
 })
+
+
+class ResourceLevel(_ResourceCommands):
+    @command()
+    def do_scores(self, ctx) -> None:
+        """Placement scores for every resource on every node, and what the scheduler would do."""
+        from crmshell.simulate_cli import _Options, report_lines
+
+        opts = _Options(run=True, scores=True, quiet=True)
+        ctx.write_lines(report_lines(ctx.source.load(), opts, _now()))
+
+
+def _now() -> int:
+    import time
+
+    return int(time.time())
+
+
 NodeLevel = _level("node", "manage nodes", {
     "show": "showing nodes", "standby": "putting a node in standby",
     "online": "bringing a node online", "maintenance": "node maintenance mode",
@@ -65,6 +83,16 @@ ClusterLevel = _level("cluster", "set up and run the cluster", {
 CorosyncLevel = _level("corosync", "membership layer configuration", {
     "show": "showing the ring configuration", "status": "ring status", "edit": "editing the ring configuration",
 })
-StatusLevel = _level("status", "cluster status", {
+_StatusCommands = _level("status", "cluster status", {
     "show": "cluster status", "nodes": "node status", "resources": "resource status",
 })
+
+
+class StatusLevel(_StatusCommands):
+    @command()
+    def do_show(self, ctx) -> None:
+        """The cluster's status as crm_mon shows it: nodes, resources, failures."""
+        from crmshell.simulate_cli import _Options, report_lines
+
+        lines = report_lines(ctx.source.load(), _Options(), _now())
+        ctx.write_lines([line for line in lines if line != "Current cluster status:"])

@@ -1,49 +1,49 @@
 """Cluster options the scheduler reads, their defaults, and their Pacemaker 2.1/3.x aliases.
 
-This is the single place the scheduler keeps option defaults until the shared options table
-(daemon/cib/options.py) lands; swap `DEFAULTS`/`ALIASES` for it then.
+Names, types and defaults come from the shared table (daemon/cib/options.py, which follows
+Pacemaker 2.1's daemons); the scheduler follows Pacemaker 3.x's semantics, so where 3.x
+changed a default, `_DEFAULTS_3X` says so here, in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from daemon.cib.options import cluster_option
 from daemon.scheduler import timespec
 
-# Pacemaker 3.x name -> default (as text, exactly as it would appear in the CIB)
-DEFAULTS: dict[str, str] = {
-    "fencing-enabled": "true",
-    "fencing-action": "reboot",
-    "fencing-timeout": "60s",
-    "have-watchdog": "false",
-    "concurrent-fencing": "true",
-    "startup-fencing": "true",
-    "priority-fencing-delay": "0",
-    "stop-all-resources": "false",
-    "symmetric-cluster": "true",
-    "no-quorum-policy": "stop",
-    "stop-orphan-resources": "true",
-    "stop-orphan-actions": "true",
-    "maintenance-mode": "false",
-    "start-failure-is-fatal": "true",
-    "enable-startup-probes": "true",
-    "placement-strategy": "default",
-    "shutdown-lock": "false",
-    "shutdown-lock-limit": "0",
-    "node-pending-timeout": "0",
-    "node-health-strategy": "none",
-    "remove-after-stop": "false",
-}
+# The options the scheduler reads, by the name it keys them on.
+_READ = (
+    "fencing-enabled", "fencing-action", "fencing-timeout", "have-watchdog",
+    "concurrent-fencing", "startup-fencing", "priority-fencing-delay", "stop-all-resources",
+    "symmetric-cluster", "no-quorum-policy", "stop-orphan-resources", "stop-orphan-actions",
+    "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes",
+    "placement-strategy", "shutdown-lock", "shutdown-lock-limit", "node-pending-timeout",
+    "node-health-strategy", "remove-after-stop",
+)
+# Defaults that Pacemaker 3.x changed from 2.1 (the regression cases are 3.x's).
+_DEFAULTS_3X = {"concurrent-fencing": "true"}
 
-# Older (2.1) names that mean the same option
+
+def _default(name: str) -> str:
+    if name in _DEFAULTS_3X:
+        return _DEFAULTS_3X[name]
+    spec = cluster_option(name)
+    if spec is None or spec.default is None:
+        raise KeyError(f"cluster option {name} has no default in daemon/cib/options.py")
+    return spec.default
+
+
+# name the scheduler reads -> default (as text, exactly as it would appear in the CIB)
+DEFAULTS: dict[str, str] = {name: _default(name) for name in _READ}
+
+# Every other spelling of an option the scheduler reads -> the name it keys on.
 ALIASES: dict[str, str] = {
-    "stonith-enabled": "fencing-enabled",
-    "stonith-action": "fencing-action",
-    "stonith-timeout": "fencing-timeout",
-    "stop-removed-resources": "stop-orphan-resources",
-    "cancel-removed-actions": "stop-orphan-actions",
+    other: name
+    for name in _READ
+    for spec in [cluster_option(name)] if spec is not None
+    for other in spec.names if other != name
 }
-
 NO_QUORUM_POLICIES = ("stop", "freeze", "ignore", "demote", "fence")
 
 

@@ -36,15 +36,22 @@ LAST_EXACT_LINE = 65534
 _LOCATION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
+# How every CIB is parsed, whole or as a stream: big documents allowed, layout whitespace and
+# processing instructions dropped, no entities, no network.
+PARSER_OPTIONS = dict(huge_tree=True, remove_blank_text=True, remove_pis=True,
+                      resolve_entities=False, no_network=True)
+
+
 def _parser() -> etree.XMLParser:
     # A parser object is not safe to share between threads; making one is cheap.
-    return etree.XMLParser(
-        huge_tree=True,
-        remove_blank_text=True,
-        remove_pis=True,
-        resolve_entities=False,
-        no_network=True,
-    )
+    return etree.XMLParser(**PARSER_OPTIONS)
+
+
+def syntax_error(source: str, err: etree.XMLSyntaxError) -> CibParseError:
+    """libxml2's complaint as a CibParseError naming source:line:column."""
+    line, column = err.position if err.position else (1, 1)
+    message = _LOCATION_SUFFIX.sub("", err.msg or "malformed XML")
+    return CibParseError(source, max(line, 1), max(column, 1), message)
 
 
 def empty_cib() -> etree._Element:
@@ -62,9 +69,7 @@ def parse_cib(data: bytes, *, source: str) -> etree._Element:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as err:
-        line, column = err.position if err.position else (1, 1)
-        message = _LOCATION_SUFFIX.sub("", err.msg or "malformed XML")
-        raise CibParseError(source, max(line, 1), max(column, 1), message) from None
+        raise syntax_error(source, err) from None
     if root.tag != "cib":
         raise CibParseError(
             source, *_tag_location(data, root), f"the root element is <{root.tag}>, not <cib>"

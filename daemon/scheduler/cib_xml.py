@@ -21,10 +21,11 @@ UNUSED_HISTORY_ATTRIBUTES = ("crm-debug-origin", "crm_feature_set", "exec-time",
 def load_cib(path: str):
     """Read and parse a CIB file and return its <cib> element (history slimmed)."""
     from lxml import etree
+
+    from daemon.cib.document import PARSER_OPTIONS, syntax_error
     try:
-        events = etree.iterparse(path, events=("end",), tag="lrm_rsc_op", huge_tree=True,
-                                 remove_blank_text=True, remove_comments=True,
-                                 remove_pis=True, resolve_entities=False, no_network=True)
+        events = etree.iterparse(path, events=("end",), tag="lrm_rsc_op", remove_comments=True,
+                                 **PARSER_OPTIONS)
         for _, op in events:
             attrib = op.attrib
             for name in UNUSED_HISTORY_ATTRIBUTES:
@@ -36,9 +37,7 @@ def load_cib(path: str):
     except OSError as exc:
         raise CibInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (1, 1)
-        message = (exc.msg or "malformed XML").split(", line ")[0]
-        raise CibInputError(f"{path}:{max(line, 1)}:{max(column, 1)}: {message}") from None
+        raise CibInputError(str(syntax_error(path, exc))) from None
     if root.tag != "cib":
         raise CibInputError(f"{path}:{root.sourceline or 1}:1: the root element is "
                             f"<{root.tag}>, not <cib>")

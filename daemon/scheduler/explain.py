@@ -186,8 +186,9 @@ def _explain_primitive(ws, rsc: Resource, actions: list[str]) -> Explanation:
 def _decision(rsc: Resource, nodes: list[Node], final: dict[Node, int],
               placed: dict[Node, int]) -> list[str]:
     out = []
-    where = ", ".join(n.name for n in rsc.running_on) or "nowhere"
-    out.append(f"{rsc.id} is {rsc.role.text.lower()} now (active on {where}).")
+    where = ", ".join(n.name for n in rsc.running_on)
+    out.append(f"{rsc.id} is {rsc.role.text.lower()} now"
+               + (f" (active on {where})." if where else ", active nowhere."))
     if not rsc.managed:
         out.append("It is not managed: the cluster leaves it where it is.")
     chosen = rsc.assigned_to

@@ -15,15 +15,23 @@ from crmshell.ui.context import Options, ShellContext
 from crmshell.ui.walker import QuitSession, Walker
 
 
+def _needs_quotes(text: str) -> bool:
+    return any(ch.isspace() or ch in "\"'\\" for ch in text)
+
+
+def _double_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def quote_word(word: str) -> str:
-    """Re-quote an argv word so the statement parser sees what the user's shell passed."""
-    if word and not any(ch.isspace() or ch in "\"'\\" for ch in word):
+    """Re-quote an argv word so the statement parser sees what the user's shell passed
+    (`name=value` keeps its name bare, as one would type it)."""
+    if word and not _needs_quotes(word):
         return word
-    escaped = word.replace("\\", "\\\\").replace('"', '\\"')
     name, eq, value = word.partition("=")
-    if eq and name and not any(ch.isspace() or ch in "\"'\\" for ch in name):
-        return f'{name}="{value.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"'
-    return f'"{escaped}"'
+    if eq and name and not _needs_quotes(name):
+        return f"{name}={_double_quoted(value)}"
+    return _double_quoted(word)
 
 
 @dataclass

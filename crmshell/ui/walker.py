@@ -165,26 +165,21 @@ class Walker:
 
             self.ctx.write(help_text(self, args))
             return
-        # cd
+        # cd: a path of levels; a leading "/" (or no argument) starts from the top
         if len(args) > 1:
             raise UsageError("cd: too many arguments; usage: cd [<level>|..|/]")
         target = args[0] if args else "/"
-        for part in ([""] if target.startswith("/") else []) + [p for p in target.split("/") if p]:
-            if part == "":
-                while len(self.stack) > 1:
-                    self._leave(dry)
-            elif part == "..":
+        if target.startswith("/"):
+            self.leave_all(dry)
+        for part in (p for p in target.split("/") if p):
+            if part == "..":
                 if len(self.stack) > 1:
                     self._leave(dry)
-            else:
-                names = list(self.level.sublevels)
-                sub = resolve_word(part, names, "level").name
-                lvl = self.level.sublevels[sub](self.ctx)
-                self.stack.append(lvl)
-                lvl.on_enter()
-        if target == "/" and len(self.stack) > 1:
-            while len(self.stack) > 1:
-                self._leave(dry)
+                continue
+            sub = resolve_word(part, list(self.level.sublevels), "level").name
+            lvl = self.level.sublevels[sub](self.ctx)
+            self.stack.append(lvl)
+            lvl.on_enter()
 
     def _leave(self, dry: bool = False) -> None:
         level = self.stack[-1]

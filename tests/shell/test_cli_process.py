@@ -35,6 +35,15 @@ def test_one_shot_keeps_words_with_spaces(shell):
     assert 'description="two words"' in shell.show()
 
 
+@pytest.mark.needs_agents
+def test_one_shot_keeps_quotes_and_backslashes(shell):
+    shell.run("configure", "property", "stonith-enabled=false")
+    proc = shell.run("configure", "primitive", "d1", "ocf:pacemaker:Dummy",
+                     "meta", 'description=say "hi" \\ back')
+    assert proc.returncode == 0, proc.stderr
+    assert 'value="say &quot;hi&quot; \\ back"' in shell.cib.read_text()
+
+
 def test_one_shot_failure_changes_nothing(shell):
     before = shell.cib.read_bytes()
     proc = shell.run("configure", "group", "g1", "nosuch")

@@ -8,6 +8,7 @@ touches files other than through the staged CIB and the context.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 from crmshell.completion import kinds as k
-from crmshell.errors import Consequence, ShellError, UsageError
+from crmshell.errors import Consequence, ShellError, UsageError, reportable
 from daemon.scheduler.errors import SchedulerError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
@@ -122,12 +123,8 @@ class ConfigureLevel(Level):
         """Show the configuration (or selected objects) in the configuration language."""
         from crmshell.ui.showing import show_configuration
 
-        sel = list(selectors)
-        show_configuration(ctx, self._text(ctx, sel), xml=bool(sel) and sel[0] == "xml")
-
-    def _text(self, ctx, selectors: list[str]) -> str:
-        as_xml = bool(selectors) and selectors[0] == "xml"
-        return self._selection_text(ctx, selectors[1:] if as_xml else selectors, as_xml)[0]
+        as_xml, sel = xml_flag(selectors)
+        show_configuration(ctx, self._selection_text(ctx, sel, as_xml)[0], xml=as_xml)
 
     @command()
     def do_verify(self, ctx) -> None:
@@ -233,14 +230,9 @@ class ConfigureLevel(Level):
              repeating=k.Selectors())
     def do_filter(self, ctx, program: str, *selectors: str) -> None:
         """Pipe objects through a program and apply what it prints back."""
-        import shlex
-
         from crmshell.staging.define import update_selection
 
-        sel = list(selectors)
-        as_xml = bool(sel) and sel[0] == "xml"
-        if as_xml:
-            sel = sel[1:]
+        as_xml, sel = xml_flag(selectors)
         text, chosen = self._selection_text(ctx, sel, as_xml)
         if not as_xml:
             text = one_line_per_object(text)
@@ -268,10 +260,7 @@ class ConfigureLevel(Level):
         """Edit objects in $EDITOR; on an error, offers to edit again."""
         from crmshell.staging.define import update_selection
 
-        sel = list(selectors)
-        as_xml = bool(sel) and sel[0] == "xml"
-        if as_xml:
-            sel = sel[1:]
+        as_xml, sel = xml_flag(selectors)
         if ctx.ask is None:
             raise ShellError("edit needs an interactive terminal; use filter or load in a batch")
         text, chosen = self._selection_text(ctx, sel, as_xml)
@@ -287,8 +276,6 @@ class ConfigureLevel(Level):
             with os.fdopen(fd, "w") as handle:
                 handle.write(text + hint)
             while True:
-                import shlex
-
                 subprocess.run([*shlex.split(editor), path], check=False)
                 new_text = Path(path).read_text()
                 if hint and new_text.endswith(hint):
@@ -299,7 +286,7 @@ class ConfigureLevel(Level):
                     update_selection(ctx.staged, chosen, new_text, source=path, as_xml=as_xml,
                                      log=ctx.info)
                     return
-                except ShellError as err:
+                except reportable() as err:  # a syntax error as much as a refused change
                     ctx.error(str(err))
                     if ctx.ask("Edit again?", ["yes", "no"]) != "yes":
                         raise ShellError("edit discarded; nothing changed") from None
@@ -321,8 +308,7 @@ class ConfigureLevel(Level):
         """Load a configuration file: replace everything, update (merge), or push."""
         from crmshell.staging.define import load_text
 
-        as_xml = bool(args) and args[0] == "xml"
-        rest = list(args[1:] if as_xml else args)
+        as_xml, rest = xml_flag(args)
         if len(rest) != 2 or rest[0] not in ("replace", "update", "push"):
             raise UsageError("load: usage: load [xml] replace|update|push <file>|-")
         method, where = rest
@@ -344,10 +330,8 @@ class ConfigureLevel(Level):
 
         if not args:
             raise UsageError("save: name a file; usage: save [xml] [<selector> ...] <file>|-")
-        sel, where = list(args[:-1]), args[-1]
-        as_xml = bool(sel) and sel[0] == "xml"
-        if as_xml:
-            sel = sel[1:]
+        as_xml, sel = xml_flag(args[:-1])
+        where = args[-1]
         text, _ = self._selection_text(ctx, sel, as_xml)
         if where == "-":
             ctx.out.write(text)
@@ -356,6 +340,14 @@ class ConfigureLevel(Level):
             write_file_atomically(Path(where), text.encode())
         except CibError as err:
             raise ShellError(f"save: {err}") from None
+
+
+def xml_flag(words) -> tuple[bool, list[str]]:
+    """`show xml ...`, `save xml ...`: whether the leading `xml` is there, and the rest."""
+    words = list(words)
+    if words and words[0] == "xml":
+        return True, words[1:]
+    return False, words
 
 
 def one_line_per_object(text: str) -> str:

@@ -135,6 +135,18 @@ fi""")
     assert "group g1 d2 d1" in shell.show()
 
 
+def test_edit_with_a_syntax_error_offers_to_edit_again(shell, tmp_path):
+    assert shell.batch(BASE).returncode == 0
+    editor = _editor(tmp_path, "sed -i 's/group g1 d1 d2/location l1 g1/' \"$1\"")
+    session, asked, err = _session(shell, editor, ["no"])
+    session.walker.execute("configure")
+    with pytest.raises(Exception, match="edit discarded"):
+        session.walker.execute("edit g1")
+    assert asked == ["Edit again?"]
+    assert ":1:" in err.getvalue()  # the parse error names the line in the edited file
+    assert not session.ctx.staged.has_changes()
+
+
 def test_edit_refused_in_a_batch(shell):
     proc = shell.batch("configure\nedit\n")
     assert proc.returncode == 1

@@ -134,7 +134,7 @@ class ConfigureLevel(Level):
         if errors:
             raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
 
-    @command(usage="simulate [status] [scores] [actions] [explain <rsc>]")
+    @command(aliases=("ptest",), usage="simulate [status] [scores] [actions] [explain <rsc>]")
     def do_simulate(self, ctx, *args: str) -> None:
         """What the cluster would do with the staged configuration: its Transition Summary."""
         from crmshell.simulate_cli import _Options, report_lines
@@ -159,6 +159,38 @@ class ConfigureLevel(Level):
         except SchedulerError as err:
             raise ShellError(f"simulate: {err}") from None
         ctx.write_lines(lines)
+
+    @command(name="get-property", aliases=("get_property",),
+             usage="get-property [-t|--true] [<name> ...]")
+    def do_get_property(self, ctx, *args: str) -> None:
+        """Print cluster properties' values (their defaults when not set)."""
+        from crmshell.staging.properties import property_names, property_value
+        from daemon.cib.options import parse_boolean
+
+        truth = any(a in ("-t", "--true") for a in args)
+        names = [a for a in args if a not in ("-t", "--true")]
+        if not names:
+            ctx.write_lines(property_names())
+            return
+        for name in names:
+            value = property_value(ctx.staged, name)
+            if value is None and not truth:
+                raise ShellError(f"{name}: property not set, and Pacemaker has no such option")
+            if truth:
+                try:
+                    value = "true" if value is not None and parse_boolean(value) else "false"
+                except ValueError:
+                    value = "false"
+            ctx.write(value)
+
+    @command(name="default-timeouts", aliases=("default_timeouts",),
+             usage="default-timeouts <id> [<id> ...]", completers=(k.ObjectIds(k.PRIMITIVES),),
+             repeating=k.ObjectIds(k.PRIMITIVES))
+    def do_default_timeouts(self, ctx, primitive: str, *more: str) -> None:
+        """Set primitives' operation timeouts to what their agents advise."""
+        from crmshell.staging.timeouts import default_timeouts
+
+        default_timeouts(ctx.staged, ctx.catalog, [primitive, *more])
 
     # -- committing ----------------------------------------------------------------------
     @command(usage="commit [force]", completers=(k.choice("force", meta="over verify errors"),))

@@ -158,3 +158,28 @@ def test_refresh_drops_staged_changes(shell):
     proc = shell.batch("configure\nprimitive d7 ocf:pacemaker:Dummy\nrefresh\ncommit\n")
     assert proc.returncode == 0, proc.stderr
     assert "d7" not in shell.show()
+
+
+def test_get_property_gives_values_and_defaults(shell):
+    assert shell.batch(BASE).returncode == 0
+    proc = shell.run("configure", "get-property", "stonith-enabled", "no-quorum-policy")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["false", "stop"]
+    assert shell.run("configure", "get-property", "-t", "fencing-enabled").stdout == "false\n"
+    bad = shell.run("configure", "get-property", "no-such-option")
+    assert bad.returncode == 1 and "no-such-option" in bad.stderr
+
+
+def test_default_timeouts_take_the_agents_advice(shell):
+    assert shell.batch(BASE.replace("primitive d1 ocf:pacemaker:Dummy",
+                                    "primitive d1 ocf:heartbeat:Delay op monitor interval=10s"))\
+        .returncode == 0
+    proc = shell.run("configure", "default-timeouts", "d1")
+    assert proc.returncode == 0, proc.stderr
+    shown = shell.show()
+    # Delay advises start 30s, stop 30s, monitor 30s (its meta-data)
+    assert "op monitor interval=10s timeout=30s" in shown, shown
+    assert "op start timeout=30s interval=0" in shown
+    assert "op stop timeout=30s interval=0" in shown
+    refused = shell.run("configure", "default-timeouts", "g1")
+    assert refused.returncode == 1 and "not a primitive" in refused.stderr

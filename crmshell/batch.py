@@ -47,7 +47,9 @@ def statements(text: str) -> Iterator[Statement]:
 def report(ctx: ShellContext, err: Exception, stmt_text: str) -> None:
     """`FILE:LINE:COLUMN: message`, then the statement it is about."""
     if getattr(err, "source", None) and not isinstance(err, ShellError):
-        where, message = f"{err.source}:{err.line}:{err.column}", err.message  # a ParseError
+        # a ParseError or CibParseError: the place is in the file it names
+        message = getattr(err, "message", None) or getattr(err, "reason", None) or str(err)
+        where = f"{err.source}:{err.line}:{err.column}"
     else:
         column = getattr(err, "column", None) or 1
         where, message = f"{ctx.location.source}:{ctx.location.line}:{column}", str(err)

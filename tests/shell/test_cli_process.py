@@ -76,3 +76,25 @@ def test_daemon_levels_say_they_need_the_daemon(shell):
     proc = shell.run("resource", "start", "d1")
     assert proc.returncode == 1
     assert "needs the crmshell node daemon" in proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("<cib><configuration>", "bad.xml:1:21: Premature end of data"),
+    ("<notcib/>", "bad.xml:1:1: the root element is <notcib>, not <cib>"),
+    ("", "bad.xml:1:1:"),
+])
+def test_a_broken_cib_file_is_a_clear_error(shell, content, message):
+    (shell.workdir / "bad.xml").write_text(content)
+    for args in (["configure", "show"], ["-f", "batch.crm"]):
+        (shell.workdir / "batch.crm").write_text("configure\nshow\n")
+        proc = shell.run("--cib-file", "bad.xml", *args)
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert message in proc.stderr, proc.stderr
+    assert (shell.workdir / "bad.xml").read_text() == content  # nothing overwritten
+
+
+def test_a_directory_as_cib_file_is_a_clear_error(shell):
+    proc = shell.run("--cib-file", str(shell.workdir), "configure", "show")
+    assert proc.returncode == 1 and "Is a directory" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -101,18 +101,21 @@ class Walker:
         level = self.level
         canonical = level.lookup_names()[name]
         if canonical in level.sublevels:
+            depth = len(self.stack)
             sub = level.sublevels[canonical](self.ctx)
             self.stack.append(sub)
             sub.on_enter()
             if rest:
+                # `configure show` runs and comes back (to where we were, even if the command
+                # itself navigated: `configure up` must not leave the top level)
                 try:
                     self._run(words, text, index + 1, column, dry)
                 except ShellError:
                     # A failed command poisons the transaction, so leaving does not commit it.
                     self.ctx.transaction.fail()
-                    self._leave(dry)
+                    self._unwind_to(depth, dry)
                     raise
-                self._leave(dry)
+                self._unwind_to(depth, dry)
             return
         spec = level.commands()[canonical]
         self._call(level, spec, words, index, text, column, dry)
@@ -189,7 +192,10 @@ class Walker:
 
     def leave_all(self, dry: bool = False) -> None:
         """Unwind to the root, running each level's leave hook (end of batch, quit)."""
-        while len(self.stack) > 1:
+        self._unwind_to(1, dry)
+
+    def _unwind_to(self, depth: int, dry: bool = False) -> None:
+        while len(self.stack) > max(depth, 1):
             self._leave(dry)
 
     def listing(self) -> list[str]:

@@ -89,6 +89,13 @@ def test_cd_up_and_quit(walker):
         walker.execute("quit")
 
 
+def test_one_shot_level_command_that_navigates_comes_back_where_it_was(walker):
+    for text in ("inner up", "inner cd /", "inner cd ..", "inner"):
+        walker.execute(text)
+        walker.execute("cd /")
+        assert walker.path() == [] and len(walker.stack) == 1
+
+
 def test_dry_run_checks_without_running(walker):
     walker.execute("remove a", dry=True)
     assert walker.ctx.out.getvalue() == ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from crmshell.errors import Consequence, ShellError, reportable
+from crmshell.errors import Consequence, ShellError, internal_error, reportable
 from crmshell.ui.context import ShellContext, Transaction
 from crmshell.ui.walker import QuitSession, Walker
 from crmshell.ui.words import one_line
@@ -80,6 +80,12 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
             errors += 0 if isinstance(err, Consequence) else 1
             ctx.transaction.fail()
             report(ctx, err, stmt.text)
+        except Exception as err:  # noqa: BLE001 - a bug: report it here, commit nothing
+            errors += 1
+            ctx.transaction.fail()
+            ctx.err.write(f"{ctx.location.source}:{stmt.line}:1: "
+                          f"{internal_error(err, 'running this statement')}\n"
+                          f"    {one_line(stmt.text)}\n")
         if ctx.closed_failed:
             dry = True
     ctx.location.line = last_line or 1

@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as err:  # noqa: BLE001 - the last line of defence: a bug, said plainly
+        from crmshell.errors import internal_error
+
+        sys.stderr.write(f"crmshell: {internal_error(err, 'running ' + ' '.join(rest or ['the shell']))}\n")
+        return 1
 
 
 def _run(opts: dict, rest: list[str]) -> int:

@@ -38,3 +38,17 @@ def reportable() -> tuple[type[BaseException], ...]:
     from daemon.cib.errors import CibError
 
     return (ShellError, ParseError, CibError)
+
+
+def internal_error(err: BaseException, doing: str) -> str:
+    """What to tell the user about a bug: what failed, and how to get the details.
+
+    `CRMSHELL_DEBUG=1` shows the traceback for a report; otherwise it stays out of the way.
+    """
+    import os
+    import traceback
+
+    if os.environ.get("CRMSHELL_DEBUG"):
+        return "".join(traceback.format_exception(err)).rstrip()
+    return (f"internal error while {doing}: {type(err).__name__}: {err} -- this is a bug in "
+            "crmshell; set CRMSHELL_DEBUG=1 to see where, and please report it")

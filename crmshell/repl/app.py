@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crmshell.errors import ShellError, reportable
+from crmshell.errors import ShellError, internal_error, reportable
 from crmshell.repl.pending import pending_handler, pick
 from crmshell.repl.prompt import cib_label, prompt_text
 from crmshell.ui.walker import QuitSession
@@ -100,6 +100,8 @@ def _run(ctx, walker, line: str) -> int | None:
         ctx.error(str(err))
     except KeyboardInterrupt:
         ctx.error("interrupted")
+    except Exception as err:  # noqa: BLE001 - a bug must not end the session and its changes
+        ctx.err.write(internal_error(err, f"running '{line.strip()}'") + "\n")
     finally:
         ctx.transaction.failed = False
     return None

@@ -102,3 +102,26 @@ def test_comments_attach_to_the_next_definition(shell):
     proc = shell.batch(GOOD.replace("primitive d1", "# the first resource\nprimitive d1"))
     assert proc.returncode == 0, proc.stderr
     assert "# the first resource\nprimitive d1" in shell.show()
+
+
+def test_a_bug_in_a_command_is_reported_and_nothing_is_committed(shell, monkeypatch):
+    """An unexpected exception is a bug: said plainly at its line, the batch commits nothing."""
+    import io
+
+    from crmshell.levels.configure import ConfigureLevel
+    from crmshell.session import Session
+
+    def broken(self, ctx, *args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ConfigureLevel, "do_verify", broken)
+    monkeypatch.delenv("CRMSHELL_DEBUG", raising=False)
+    before = shell.cib.read_bytes()
+    err = io.StringIO()
+    session = Session.create(env=shell.env, out=io.StringIO(), err=err)
+    status = session.batch(GOOD.replace("commit", "verify\ncommit"), "bug.crm")
+    assert status == 1
+    assert "bug.crm:4:1: internal error while running this statement: RuntimeError: boom" \
+        in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert shell.cib.read_bytes() == before

@@ -23,12 +23,16 @@ def op_key(rsc_id: str, task: str, interval_ms: int = 0) -> str:
 # Tasks whose names contain '_', by their last word (checked before a plain split).
 _UNDERSCORED_TASKS = {
     "from": ("_migrate_from",), "to": ("_migrate_to",), "failcount": ("_clear_failcount",),
-    "delete": ("_lrm_delete",), "start": ("_confirmed-post_notify_start",),
+    "delete": ("_lrm_delete",),
 }
+# Notification keys put their kind before the task: 'ms_confirmed-pre_notify_start_0'.
+_NOTIFY_PREFIXES = ("_pre_notify", "_post_notify", "_confirmed-pre_notify",
+                    "_confirmed-post_notify")
 
 
 def parse_op_key(key: str) -> tuple[str, str, int] | None:
-    """Split 'rsc_task_interval' (rsc ids may contain underscores)."""
+    """Split 'rsc_task_interval' (rsc ids may contain underscores); a notification's task
+    keeps its kind ('confirmed-post_notify_running')."""
     head, sep, interval = key.rpartition("_")
     if not sep or not interval.isdigit():
         return None
@@ -38,6 +42,9 @@ def parse_op_key(key: str) -> tuple[str, str, int] | None:
     for suffix in _UNDERSCORED_TASKS.get(task, ()):
         if head.endswith(suffix):
             return head[: -len(suffix)], suffix[1:], int(interval)
+    for prefix in _NOTIFY_PREFIXES:
+        if rsc.endswith(prefix) and len(rsc) > len(prefix):
+            return rsc[: -len(prefix)], f"{prefix[1:]}_{task}", int(interval)
     return rsc, task, int(interval)
 
 

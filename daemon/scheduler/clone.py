@@ -5,7 +5,7 @@ from __future__ import annotations
 from daemon.scheduler import actions as act
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
-from daemon.scheduler import scores
+from daemon.scheduler import notify, scores
 from daemon.scheduler.assign import assign, assign_to, record_scores
 from daemon.scheduler.constraints import insert_sorted
 from daemon.scheduler.glib_sort import merge_sort
@@ -89,14 +89,16 @@ def create_instance_actions(ws: WorkingSet, collective: Resource,
     for instance in instances:
         create_actions(ws, instance)
         state = _check_instance_state(instance, state)
-    _pseudo(ws, collective, "start", not (state & STARTING), True)
+    start = _pseudo(ws, collective, "start", not (state & STARTING), True)
     started = _pseudo(ws, collective, "running", not (state & STARTING), False)
     if state & (ACTIVE | STARTING):
         started.flags |= m.RUNNABLE
     stop = _pseudo(ws, collective, "stop", not (state & STOPPING), True)
-    _pseudo(ws, collective, "stopped", not (state & STOPPING), True)
+    stopped = _pseudo(ws, collective, "stopped", not (state & STOPPING), True)
     if not (state & RESTARTING):
         stop.flags |= m.MIGRATABLE
+    if collective.variant == m.CLONE:
+        notify.create_clone_pseudo_ops(ws, collective, start, started, stop, stopped)
 
 
 def clone_create_actions(ws: WorkingSet, rsc: Resource) -> None:

@@ -16,6 +16,7 @@ from daemon.scheduler.constraints import unpack_constraints
 from daemon.scheduler.criteria import apply_node_criteria
 from daemon.scheduler.fencing import schedule_fencing_and_shutdowns
 from daemon.scheduler.history import clear_failcount, unpack_status
+from daemon.scheduler.notify import create_notifications
 from daemon.scheduler.orderings import apply_orderings
 from daemon.scheduler.probes import schedule_probes
 from daemon.scheduler.unpack_nodes import unpack_nodes
@@ -137,4 +138,5 @@ def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = Fa
         create_actions(ws, rsc)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
+    create_notifications(ws)
     return ws

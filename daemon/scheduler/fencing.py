@@ -57,7 +57,7 @@ def _order_start_vs_fencing(rsc, fence: Action) -> None:
                 act.order_actions(fence, action, m.AR_ORDERED | m.AR_UNRUNNABLE_FIRST_BLOCKS)
 
 
-def _order_stop_vs_fencing(rsc, fence: Action) -> None:
+def _order_stop_vs_fencing(ws: WorkingSet, rsc, fence: Action) -> None:
     target = fence.node
     stops = act.resource_actions(rsc, target, "stop")
     order_implicit = rsc.requires == m.REQUIRES_FENCING
@@ -71,6 +71,9 @@ def _order_stop_vs_fencing(rsc, fence: Action) -> None:
             act.order_actions(fence, stop, m.AR_GUEST_ALLOWED)
             if parent_stop is not None:
                 act.order_actions(fence, parent_stop, m.AR_GUEST_ALLOWED)
+        if rsc.notify:
+            from daemon.scheduler.notify import order_after_fencing
+            order_after_fencing(ws, stop, rsc, fence)
     for demote in act.resource_actions(rsc, target, "demote"):
         if not demote.node.online or demote.node.unclean or rsc.failed:
             demote.flags |= m.PSEUDO | m.RUNNABLE
@@ -78,18 +81,18 @@ def _order_stop_vs_fencing(rsc, fence: Action) -> None:
                 act.order_actions(fence, demote, m.AR_GUEST_ALLOWED | m.AR_ORDERED)
 
 
-def _rsc_fence_ordering(rsc, fence: Action) -> None:
+def _rsc_fence_ordering(ws: WorkingSet, rsc, fence: Action) -> None:
     if rsc.children:
         for child in rsc.children:
-            _rsc_fence_ordering(child, fence)
+            _rsc_fence_ordering(ws, child, fence)
     elif rsc.managed:
         _order_start_vs_fencing(rsc, fence)
-        _order_stop_vs_fencing(rsc, fence)
+        _order_stop_vs_fencing(ws, rsc, fence)
 
 
 def order_vs_fence(ws: WorkingSet, fence: Action) -> None:
     for rsc in ws.resources:
-        _rsc_fence_ordering(rsc, fence)
+        _rsc_fence_ordering(ws, rsc, fence)
 
 
 def _any_managed(rsc) -> bool:

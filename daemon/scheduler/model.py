@@ -142,7 +142,7 @@ class Resource:
         "ordered", "clone_min", "group_colocated", "group_ordered", "promotion_score",
         "instance_num", "orphan_instances", "xml_id", "remote_reconnect_ms",
         "start_index", "explanation", "cmds_pos", "active_instances", "counts",
-        "assigned_score", "promotion_added", "promotion_sorted",
+        "assigned_score", "promotion_added", "promotion_sorted", "notifications",
     )
 
     def __init__(self, rsc_id: str, xml: Any, variant: int, parent: "Resource | None") -> None:
@@ -224,6 +224,7 @@ class Resource:
         self.assigned_score = 0
         self.promotion_added = False
         self.promotion_sorted = False
+        self.notifications: dict[str, Any] | None = None   # clones: task -> Notification
 
     # ---- tree helpers -------------------------------------------------------------
     def top(self) -> "Resource":

@@ -168,6 +168,8 @@ def _uuid_for_ordering(key: str, rsc: Resource) -> str:
         task = _REMAP[task]
     elif task not in _ALREADY:
         return key
+    if rsc.notify and rsc.variant == m.CLONE:      # after the clone's notifications
+        return f"{rid}_confirmed-post_notify_{task}_0"
     return act.op_key(rid, task, 0)
 
 

@@ -12,6 +12,7 @@ from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.instances import (cmp_instance, find_compatible_instance, location,
                                         location_nodes)
 from daemon.scheduler.model import Colocation, Node, Resource
+from daemon.scheduler.notify import create_promotable_pseudo_ops
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -279,9 +280,10 @@ def _check_for_role_change(rsc: Resource, flags: list[bool]) -> None:
             flags[1] = True
 
 
-def _pseudo(ws: WorkingSet, rsc: Resource, task: str, optional: bool) -> None:
+def _pseudo(ws: WorkingSet, rsc: Resource, task: str, optional: bool) -> m.Action:
     action = act.custom_action(ws, rsc, act.op_key(rsc.id, task), task, None, optional)
     action.flags |= m.PSEUDO | m.RUNNABLE
+    return action
 
 
 def create_promotable_actions(ws: WorkingSet, clone: Resource) -> None:
@@ -291,10 +293,11 @@ def create_promotable_actions(ws: WorkingSet, clone: Resource) -> None:
         create_actions(ws, instance)
         _check_for_role_change(instance, flags)
     demoting, promoting = flags
-    _pseudo(ws, clone, "promote", not promoting)
-    _pseudo(ws, clone, "promoted", not promoting)
-    _pseudo(ws, clone, "demote", not demoting)
-    _pseudo(ws, clone, "demoted", not demoting)
+    for task, done, changing in (("promote", "promoted", promoting),
+                                 ("demote", "demoted", demoting)):
+        action = _pseudo(ws, clone, task, not changing)
+        complete = _pseudo(ws, clone, done, not changing)
+        create_promotable_pseudo_ops(ws, clone, task, action, complete)
     for instance in clone.children:
         instance.priority = clone.priority
 

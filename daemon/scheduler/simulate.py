@@ -126,8 +126,9 @@ def executor_names(ws: WorkingSet) -> dict[int, str]:
     """The name each primitive's actions use (what crm_simulate prints and records).
 
     The graph names an anonymous clone instance by its configured id, and the executor
-    falls back to the instance id when no resource goes by that name (as id or as the
-    name in its history)."""
+    falls back to the instance's other name when no resource goes by that one (as id or as
+    the name in its history): the name its history was found under, if that differs, else
+    the instance id."""
     known = set(ws.rsc_by_id)
     known.update(r.history_id for r in ws.rsc_by_id.values() if r.history_id)
     names = {}
@@ -135,7 +136,12 @@ def executor_names(ws: WorkingSet) -> dict[int, str]:
         if rsc.removed and rsc.history_id:
             name = rsc.history_id
         elif not rsc.unique and rsc.top().variant == m.CLONE:
-            name = rsc.xml_id if rsc.xml_id in known else rsc.id
+            if rsc.xml_id in known:
+                name = rsc.xml_id
+            elif rsc.history_id and rsc.history_id != rsc.xml_id:
+                name = rsc.history_id
+            else:
+                name = rsc.id
         else:
             name = rsc.id
         names[id(rsc)] = name

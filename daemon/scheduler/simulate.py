@@ -13,7 +13,9 @@ import copy
 
 from daemon.scheduler import model as m
 from daemon.scheduler.digests import digest_of
+from daemon.scheduler.actions import op_key
 from daemon.scheduler.model import Action
+from daemon.scheduler.notify import notify_key
 from daemon.scheduler.working_set import WorkingSet
 
 # Ordering flags that never make an edge of the graph on their own.
@@ -25,7 +27,9 @@ _SIM_UUID = "00000000-0000-0000-0000-000000000000"
 
 def in_graph(action: Action) -> bool:
     """Whether an action is part of the transition graph (would be executed)."""
-    if not action.flags & m.RUNNABLE or action.flags & m.OPTIONAL:
+    if not action.flags & m.RUNNABLE:
+        return False
+    if action.flags & m.OPTIONAL and not action.flags & m.ALWAYS_IN_GRAPH:
         return False
     if action.flags & m.PSEUDO or action.task in ("stonith", "do_shutdown"):
         return True
@@ -107,17 +111,40 @@ def _task_text(action: Action) -> str:
     return action.task
 
 
+def graph_key(action: Action) -> str:
+    """The operation key the graph gives an action: a clone instance known in its history
+    under another name (say 'rsc' for 'rsc:2') is addressed by that name."""
+    rsc = action.rsc
+    if rsc is None or not rsc.history_id:
+        return action.key
+    if action.task == "notify":
+        return notify_key(rsc.history_id, action.meta.get("notify_type", ""),
+                          action.meta.get("notify_operation", ""))
+    return op_key(rsc.history_id, action.cancel_task or action.task, action.interval_ms)
+
+
+def graph_resource_id(rsc: m.Resource) -> str:
+    """The id the graph gives an action's resource: the configured id for an anonymous
+    clone instance, the history name for a removed one."""
+    if rsc.removed and rsc.history_id:
+        return rsc.history_id
+    if not rsc.unique:
+        return rsc.xml_id
+    return rsc.id
+
+
 def step_line(action: Action, names: dict[int, str]) -> str:
     """One "Executing Cluster Transition" line, without the leading '  * '; `names` comes
     from executor_names()."""
     if action.task == "stonith":
         return f"Fencing {action.node.name} ({action.meta.get('stonith_action', 'reboot')})"
     if action.flags & m.PSEUDO:
-        return f"Pseudo action:   {action.key}"
+        return f"Pseudo action:   {graph_key(action)}"
     if action.rsc is None or action.task in ("do_shutdown",):
         return f"Cluster action:  {action.task} on {action.node.name}"
     if action.task == "clear_failcount":
-        return f"Cluster action:  clear_failcount for {action.rsc.id} on {action.node.name}"
+        return (f"Cluster action:  clear_failcount for {graph_resource_id(action.rsc)} "
+                f"on {action.node.name}")
     return (f"Resource action: {names[id(action.rsc)]:<15} {_task_text(action)} "
             f"on {action.node.name}")
 

@@ -31,6 +31,9 @@ def in_graph(action: Action) -> bool:
         return False
     if action.flags & m.OPTIONAL and not action.flags & m.ALWAYS_IN_GRAPH:
         return False
+    if action.rsc is not None and not action.rsc.managed and action.task != "monitor" \
+            and action.meta.get("interval", "0") == "0":
+        return False        # an unmanaged resource is only monitored (and its monitors cancelled)
     if action.flags & m.PSEUDO or action.task in ("stonith", "do_shutdown"):
         return True
     node = action.node

@@ -243,7 +243,7 @@ def native_add_running(ws: WorkingSet, rsc: Resource, node: Node, failed: bool) 
     if not rsc.managed:
         resource_location(ws, rsc, node, scores.INFINITY, "not_managed_default")
         p = rsc.parent
-        while p is not None and node.online:
+        while p is not None:        # Pacemaker 3 counts offline nodes too (2.1 did not)
             p.running_on.append(node)
             p = p.parent
         return

@@ -215,7 +215,9 @@ class _StatusIndex:
             self.entries[(id(state), None)] = resources
             for existing in resources:
                 if existing.tag == "lrm_resource" and existing.get("id") is not None:
-                    self.entries.setdefault((id(state), existing.get("id")), existing)
+                    found = (id(state), existing.get("id"))
+                    # a history kept twice is ambiguous: crm_simulate starts a new one
+                    self.entries[found] = None if found in self.entries else existing
             entry = self.entries.get(key)
             if entry is not None:
                 return entry

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from daemon.scheduler.summary import SummaryItem, format_items, summary_items
 from daemon.scheduler.working_set import WorkingSet
@@ -11,7 +13,13 @@ from daemon.scheduler.working_set import WorkingSet
 
 @dataclass(frozen=True)
 class ActionInfo:
-    """An action of the transition, as a plain record."""
+    """An action of the transition, as a plain record.
+
+    `meta` holds the action's meta-attributes (timeout, interval, on-fail, and for clone
+    notifications and the actions they announce the `notify_*` lists), which the
+    controller hands to the agent as OCF_RESKEY_CRM_meta_<name>; `in_graph` says whether
+    the action is to be executed.
+    """
 
     id: int
     key: str
@@ -23,6 +31,8 @@ class ActionInfo:
     pseudo: bool
     interval_ms: int
     reason: str | None
+    in_graph: bool = False
+    meta: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -52,10 +62,12 @@ class Transition:
     @cached_property
     def actions(self) -> list[ActionInfo]:
         from daemon.scheduler import model as m
+        from daemon.scheduler.simulate import in_graph
         return [ActionInfo(a.id, a.key, a.task, a.rsc.id if a.rsc is not None else None,
                            a.node.name if a.node is not None else None,
                            bool(a.flags & m.OPTIONAL), bool(a.flags & m.RUNNABLE),
-                           bool(a.flags & m.PSEUDO), a.interval_ms, a.reason)
+                           bool(a.flags & m.PSEUDO), a.interval_ms, a.reason,
+                           in_graph(a), MappingProxyType(dict(a.meta)))
                 for a in self.working_set.actions]
 
     @cached_property

@@ -50,8 +50,8 @@ def op(rsc_id: str, node: str, task: str, call_id: int, *, rc: int = 0, interval
             f'op-digest="{digest_of(digest_params)}"/>')
 
 
-def lrm_resource(rsc_id: str, ops: list[str]) -> str:
-    return (f'<lrm_resource id="{rsc_id}" class="ocf" provider="pacemaker" type="Dummy">'
+def lrm_resource(rsc_id: str, ops: list[str], rsc_type: str = "Dummy") -> str:
+    return (f'<lrm_resource id="{rsc_id}" class="ocf" provider="pacemaker" type="{rsc_type}">'
             f'{"".join(ops)}</lrm_resource>')
 
 
@@ -62,10 +62,12 @@ def running(rsc_id: str, node: str, call_id: int = 10, *, monitor_s: int = 10) -
                                     interval_ms=monitor_s * 1000)])
 
 
-def node_state(node: str, lrm: str = "", *, up: bool = True, attrs: dict[str, str] | None = None
-               ) -> str:
-    member = ('in_ccm="true" crmd="online" join="member" expected="member"' if up else
-              'in_ccm="false" crmd="offline" join="down" expected="down"')
+def node_state(node: str, lrm: str = "", *, up: bool = True, attrs: dict[str, str] | None = None,
+               lost: bool = False) -> str:
+    """A node's state; `lost` is a node gone without shutting down (to be fenced)."""
+    member = ('in_ccm="true" crmd="online" join="member" expected="member"' if up and not lost
+              else 'in_ccm="false" crmd="offline" join="down" expected="%s"'
+              % ("member" if lost else "down"))
     transient = ""
     if attrs:
         transient = (f'<transient_attributes id="{node}"><instance_attributes id="status-{node}">'
@@ -101,3 +103,23 @@ def cib(*, nodes: list[str], resources: str = "", constraints: str = "",
             f'<nodes>{"".join(node_xml)}</nodes><resources>{resources}</resources>'
             f'<constraints>{constraints}</constraints>{defaults}</configuration>'
             f'<status>{status}</status></cib>')
+
+
+def stateful(rsc_id: str, *, meta: dict[str, str] | None = None) -> str:
+    """An ocf:pacemaker:Stateful primitive with a monitor per role (10s, 11s promoted)."""
+    parts = [f'<primitive id="{rsc_id}" class="ocf" provider="pacemaker" type="Stateful">']
+    if meta:
+        parts.append(f'<meta_attributes id="{rsc_id}-meta">'
+                     f'{nvpairs(rsc_id + "-meta", meta)}</meta_attributes>')
+    parts.append(f'<operations><op id="{rsc_id}-monitor-10s" name="monitor" interval="10s" '
+                 f'timeout="{MONITOR_TIMEOUT_MS // 1000}s" role="Unpromoted"/>'
+                 f'<op id="{rsc_id}-monitor-11s" name="monitor" interval="11s" '
+                 f'timeout="{MONITOR_TIMEOUT_MS // 1000}s" role="Promoted"/>'
+                 '</operations></primitive>')
+    return "".join(parts)
+
+
+def clone(clone_id: str, child: str, meta: dict[str, str] | None = None) -> str:
+    inner = (f'<meta_attributes id="{clone_id}-meta">{nvpairs(clone_id + "-meta", meta)}'
+             '</meta_attributes>') if meta else ""
+    return f'<clone id="{clone_id}">{inner}{child}</clone>'

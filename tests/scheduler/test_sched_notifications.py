@@ -342,7 +342,7 @@ def test_notifying_clones_execute_as_crm_simulate_does(tmp_path):
     """Random clusters (fixed seeds; SCHED_NOTIFY_SEEDS=N for more): where crm_simulate
     2.1.5 decides the same Transition Summary (it places clone instances differently from
     3.x at times), the executed steps, in order, and the agents' notify_* meta match."""
-    seeds = int(os.environ.get("SCHED_NOTIFY_SEEDS", "100"))
+    seeds = int(os.environ.get("SCHED_NOTIFY_SEEDS", "50"))
     compared = 0
     failures = []
     for seed in range(seeds):

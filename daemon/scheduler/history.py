@@ -75,13 +75,32 @@ def _unpack_node_lrm(ws: WorkingSet, node: Node, state) -> None:
 # ---- finding the resource an entry belongs to -------------------------------------
 
 def _find_resource(ws: WorkingSet, rsc_id: str) -> Resource | None:
+    """The resource with this id, else the first (in configuration order) known in its
+    history by this name."""
     rsc = ws.rsc_by_id.get(rsc_id)
     if rsc is not None:
         return rsc
-    for r in ws.rsc_by_id.values():
-        if r.history_id == rsc_id:
-            return r
-    return None
+    known_as = ws.config_cache.get(("history-names",), {}).get(rsc_id)
+    if not known_as:
+        return None
+    if len(known_as) == 1:
+        return known_as[0]
+    key = ("rsc-positions", len(ws.rsc_by_id))
+    positions = ws.config_cache.get(key)
+    if positions is None:
+        positions = ws.config_cache[key] = {id(r): i for i, r in
+                                           enumerate(ws.rsc_by_id.values())}
+    return min(known_as, key=lambda r: positions[id(r)])
+
+
+def _set_history_id(ws: WorkingSet, rsc: Resource, name: str | None) -> None:
+    """Name a resource by its history entry's id, keeping the lookup by that name."""
+    names = ws.config_cache.setdefault(("history-names",), {})
+    if rsc.history_id is not None:
+        names[rsc.history_id].remove(rsc)
+    rsc.history_id = name
+    if name is not None:
+        names.setdefault(name, []).append(rsc)
 
 
 def location_nodes(rsc: Resource, with_pending: bool) -> list[Node]:
@@ -154,7 +173,7 @@ def _unpack_find_resource(ws: WorkingSet, node: Node, rsc_id: str) -> Resource |
     if parent is not None and parent.variant == m.CLONE and not parent.unique:
         rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
     if rsc is not None and rsc_id != rsc.id and rsc_id != rsc.history_id:
-        rsc.history_id = rsc_id
+        _set_history_id(ws, rsc, rsc_id)
     return rsc
 
 
@@ -317,7 +336,7 @@ def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) 
             rsc.failed = True
             rsc.stop_if_failed = True
     elif rsc.history_id is not None and ":" in rsc.history_id:
-        rsc.history_id = None
+        _set_history_id(ws, rsc, None)
     else:
         for stop in act.resource_actions(rsc, node, "stop"):
             stop.flags |= m.OPTIONAL

@@ -122,6 +122,17 @@ def test_a_start_is_announced_to_the_running_instances_and_then_to_all():
     assert Counter(steps)["Resource action: rsc notify on node1"] == 2
 
 
+def test_running_notifying_clones_have_nothing_to_do():
+    nodes = [f"node{i + 1}" for i in range(16)]
+    resources = "".join(clone(f"c{i}", dummy(f"r{i}"), {"notify": "true"}) for i in range(30))
+    status = "".join(node_state(n, "".join(running(f"r{i}", n) for i in range(30)))
+                     for n in nodes)
+    transition = schedule(parse_cib_text(cib(nodes=nodes, resources=resources,
+                                             status=status)), NOW)
+    assert transition.summary_lines == []
+    assert [a.key for a in transition.actions if a.in_graph] == []
+
+
 def test_a_clone_without_notify_gets_no_notifications():
     transition = schedule(parse_cib_text(_three_node_clone({})), NOW)
     assert not [a for a in transition.actions if "notif" in a.task or "notify" in a.key]

@@ -96,6 +96,8 @@ def create_pseudo_ops(ws: WorkingSet, rsc: Resource, task: str, action: Action |
 def create_clone_pseudo_ops(ws: WorkingSet, clone: Resource, start: Action, started: Action,
                             stop: Action, stopped: Action) -> None:
     """The start and stop notification pseudo-actions of a clone."""
+    if not clone.notify:
+        return
     notes = _notifications(clone)
     if "start" not in notes:
         _remember(clone, create_pseudo_ops(ws, clone, "start", start, started))
@@ -110,6 +112,8 @@ def create_promotable_pseudo_ops(ws: WorkingSet, clone: Resource, task: str,
                                  action: Action, complete: Action) -> None:
     """The promote or demote notification pseudo-actions of a promotable clone (promote
     first); with demote's, how the four kinds of notifications follow one another."""
+    if not clone.notify:
+        return
     notes = _notifications(clone)
     if task in notes:
         return
@@ -141,13 +145,14 @@ def _remember(clone: Resource, n: Notification | None) -> Notification | None:
 class _Lists:
     """Instances by state and by planned action, as (instance, node) entries."""
 
-    __slots__ = ("active", "inactive", "promoted", "unpromoted", "start", "stop", "promote",
-                 "demote", "allowed")
+    _LISTS = ("active", "inactive", "promoted", "unpromoted", "start", "stop", "promote",
+              "demote")
+    __slots__ = _LISTS + ("allowed",)
 
     def __init__(self) -> None:
-        for name in self.__slots__:
+        for name in self._LISTS:
             setattr(self, name, [])
-        self.allowed: dict[Node, int] | None = None
+        self.allowed: dict[Node, int] | None = None      # the clone's allowed nodes
 
 
 _STATE_LISTS = {Role.STOPPED: ("inactive",), Role.STARTED: ("active",),
@@ -164,7 +169,7 @@ def _collect(rsc: Resource, lists: _Lists) -> None:
         return
     node = rsc.running_on[0] if rsc.running_on else None
     for name in _STATE_LISTS.get(rsc.role, ()):
-        getattr(lists, name).insert(0, (rsc, node))
+        getattr(lists, name).append((rsc, node))
     for action in rsc.actions:
         if action.flags & m.OPTIONAL or action.node is None:
             continue
@@ -173,7 +178,7 @@ def _collect(rsc: Resource, lists: _Lists) -> None:
         if not (action.task == "stop" and action.node.unclean) \
                 and not (action.flags & m.RUNNABLE):
             continue
-        getattr(lists, action.task).insert(0, (rsc, action.node))
+        getattr(lists, action.task).append((rsc, action.node))
 
 
 def _cmp_entries(a: tuple[Resource, Node | None], b: tuple[Resource, Node | None]) -> int:

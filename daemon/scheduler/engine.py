@@ -2,7 +2,8 @@
 
 The stages run in Pacemaker's order (pcmk__schedule_actions()): unpack, constraints,
 node criteria, implicit constraints, configuration changes, assignment, actions, fencing,
-orderings, clone notifications (as the graph is built), summary. Each stage lives in its own module; this one only sequences them.
+orderings, clone notifications (as the graph is built), summary. Each stage lives in its
+own module; this one only sequences them.
 """
 
 from __future__ import annotations

@@ -53,11 +53,11 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from daemon.scheduler import load_cib, schedule
+from daemon.scheduler.simulate import in_graph
 start = time.perf_counter()
 transition = schedule(load_cib(sys.argv[1]), 1767225600)
 elapsed = time.perf_counter() - start
-graph = sum(1 for a in transition.working_set.actions
-            if a.runnable and not a.optional)
+graph = sum(1 for a in transition.working_set.actions if in_graph(a))
 print(json.dumps({"seconds": elapsed, "summary": len(transition.summary_lines),
                   "graph_actions": graph,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -1,6 +1,6 @@
 """Levels that talk to the running cluster. The node daemon is not built yet, so their
-commands say so plainly instead of pretending; the configuration is still reachable offline
-through `configure` with --cib-file."""
+commands say so plainly instead of pretending; what can be done on a CIB file is done there
+(the resource and node levels, `status show`)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
 # What the arguments of these commands name, for completion (level, command) -> kinds.
-_RESOURCE_ARGS = {"completers": (k.ObjectIds(k.RESOURCES),), "repeating": k.ObjectIds(k.RESOURCES)}
-_NODE_ARG = {"completers": (k.NodeNames(),)}
 _ARGUMENTS: dict[tuple[str, str], dict] = {
-    **{("resource", c): _RESOURCE_ARGS for c in ("status", "start", "stop", "restart", "clear",
-                                                 "manage", "unmanage")},
-    ("resource", "move"): {"completers": (k.ObjectIds(k.RESOURCES), k.NodeNames())},
-    ("resource", "cleanup"): {"completers": (k.ObjectIds(k.RESOURCES), k.NodeNames())},
-    **{("node", c): _NODE_ARG for c in ("show", "standby", "online", "maintenance", "ready",
-                                        "fence")},
     **{("cluster", c): {"repeating": k.NodeNames()} for c in ("add", "remove", "start", "stop")},
 }
+
+
+def needs_daemon_command(what: str, **completion):
+    """A command the node daemon will answer; today it says so."""
+    return command(needs_daemon=True, **completion)(_needs_daemon(what))
 
 
 def _needs_daemon(what: str):
@@ -46,35 +43,12 @@ def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
     return type(f"{name.capitalize()}Level", (Level,), attrs)
 
 
-_ResourceCommands = _level("resource", "manage resources", {
-    "status": "resource status", "start": "starting a resource", "stop": "stopping a resource",
-    "restart": "restarting a resource", "move": "moving a resource", "clear": "clearing a move",
-    "cleanup": "cleaning up a resource", "manage": "managing a resource",
-    "unmanage": "unmanaging a resource", "scores": "showing live placement scores",
-})
-
-
-class ResourceLevel(_ResourceCommands):
-    @command()
-    def do_scores(self, ctx) -> None:
-        """Placement scores for every resource on every node, and what the scheduler would do."""
-        from crmshell.simulate_cli import _Options, report_lines
-
-        opts = _Options(run=True, scores=True, quiet=True)
-        ctx.write_lines(report_lines(ctx.source.load(), opts, _now()))
-
-
 def _now() -> int:
     import time
 
     return int(time.time())
 
 
-NodeLevel = _level("node", "manage nodes", {
-    "show": "showing nodes", "standby": "putting a node in standby",
-    "online": "bringing a node online", "maintenance": "node maintenance mode",
-    "ready": "leaving node maintenance mode", "fence": "fencing a node",
-})
 ClusterLevel = _level("cluster", "set up and run the cluster", {
     "init": "cluster init", "join": "cluster join", "add": "cluster add",
     "remove": "cluster remove", "start": "starting the cluster", "stop": "stopping the cluster",

@@ -148,10 +148,10 @@ def test_history_survives_a_restart(shell):
 
 def test_needs_daemon_levels_say_so(shell):
     child = shell()
-    child.sendline("cd node")
-    child.expect_exact("the node level needs the crmshell node daemon")
+    child.sendline("cd cluster")
+    child.expect_exact("the cluster level needs the crmshell node daemon")
     child.sendline("cd /")
-    child.sendline("resource start ip")
+    child.sendline("resource restart ip")
     child.expect(re.escape("needs the crmshell node daemon"))
     child.expect_exact(ROOT_PROMPT)
 

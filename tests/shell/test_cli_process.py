@@ -73,9 +73,11 @@ def test_no_colour_without_a_terminal(shell):
 
 
 def test_daemon_levels_say_they_need_the_daemon(shell):
-    proc = shell.run("resource", "start", "d1")
+    proc = shell.run("resource", "restart", "d1")
     assert proc.returncode == 1
     assert "needs the crmshell node daemon" in proc.stderr
+    proc = shell.run("cluster", "start")
+    assert proc.returncode == 1 and "needs the crmshell node daemon" in proc.stderr
 
 
 @pytest.mark.parametrize("content, message", [

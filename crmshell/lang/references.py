@@ -19,12 +19,6 @@ CONSTRAINT_RSC_ATTRS = ("rsc", "with-rsc", "first", "then")
 Convert = Callable[[object], object]  # set constraint -> equivalent simple constraint element
 
 
-def referenced_resources(constraint) -> list[str]:
-    refs = [constraint.get(a) for a in CONSTRAINT_RSC_ATTRS if constraint.get(a) is not None]
-    refs += [r.get("id") for r in constraint.iterfind("resource_set/resource_ref")]
-    return refs
-
-
 def refers_to(constraint, rsc_id: str) -> bool:
     if any(constraint.get(a) == rsc_id for a in CONSTRAINT_RSC_ATTRS):
         return True

@@ -100,7 +100,3 @@ class ObjectIndex:
     def find(self, oid: str):
         elem = self.by_id.get(oid)
         return elem if elem is not None else self.nodes.get(oid)
-
-    def find_resource(self, oid: str):
-        elem = self.by_id.get(oid)
-        return elem if elem is not None and is_resource(elem) else None

@@ -67,12 +67,26 @@ class SetNodeState:
 
 @dataclass(frozen=True)
 class SetTransientAttr:
-    """Set (or, with `value` None, delete) a transient node attribute."""
+    """Set (or, with `value` None, delete) a transient node attribute. A value `value++`
+    (or `value+=N`) adds to the current one when the update is applied, as Pacemaker's
+    attribute daemon does, so concurrent increments all count, on every node alike."""
 
     node_id: str
     node_name: str
     name: str
     value: str | None
+
+
+@dataclass(frozen=True)
+class ClearFailures:
+    """Delete a resource's fail counts and last-failure times on a node
+    (`fail-count-<rsc>#<op>_<interval>`, `last-failure-...`): all of them, or those of one
+    operation. What the scheduler's clear_failcount and `resource cleanup` do."""
+
+    node_id: str
+    rsc_id: str
+    operation: str | None = None
+    interval_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,4 +99,5 @@ class ClearNode:
     attrs: bool = True
 
 
-StatusOp = RecordOp | DeleteOp | DeleteResource | SetNodeState | SetTransientAttr | ClearNode
+StatusOp = (RecordOp | DeleteOp | DeleteResource | SetNodeState | SetTransientAttr | ClearFailures
+            | ClearNode)

@@ -68,7 +68,7 @@ def graph_actions(ws: WorkingSet) -> list[Action]:
     return out
 
 
-def _inputs(action: Action, members: set[int]) -> list[Action]:
+def graph_inputs(action: Action, members: set[int]) -> list[Action]:
     out = []
     for rel in action.before:
         first = rel.action
@@ -85,7 +85,7 @@ def execution_order(ws: WorkingSet) -> list[Action]:
     (crm_simulate confirms every action at once, so later actions of a pass may use it)."""
     actions = graph_actions(ws)
     members = {a.id for a in actions}
-    inputs = {a.id: _inputs(a, members) for a in actions}
+    inputs = {a.id: graph_inputs(a, members) for a in actions}
     fired: set[int] = set()
     order: list[Action] = []
     pending = actions
@@ -238,7 +238,7 @@ def _child(parent, tag: str, **attrs):
     return found
 
 
-def _expected_rc(action: Action) -> int:
+def expected_result(action: Action) -> int:
     """The result the graph expects (op_target_rc), which the simulation reports."""
     target = action.meta.get("op_target_rc")
     if target is not None and target.isdigit():
@@ -252,7 +252,7 @@ def _record_op(ws: WorkingSet, index: _StatusIndex, state, action: Action, name:
     from lxml import etree
     entry = index.lrm_resource(state, action.rsc, name)
     task = action.task
-    rc = _expected_rc(action)
+    rc = expected_result(action)
     rid = entry.get("id")
     op_id = f"{rid}_{task}_{action.interval_ms}" if action.interval_ms else f"{rid}_last_0"
     calls = [int(op.get("call-id", "0")) for op in entry if op.tag == "lrm_rsc_op"

@@ -9,21 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from crmshell.agents import discovery
+from daemon.executor.meta import discovery, fetch
+from daemon.executor.meta import errors as daemon_errors
+from daemon.executor.meta.discovery import AgentRoots
+from daemon.executor.meta.model import AgentMeta, Parameter
+from daemon.executor.model import CLASSES_WITH_PROVIDER, AgentSpec
+
 from crmshell.agents.cache import MetadataCache, default_cache_dir, fingerprint
-from crmshell.agents.discovery import AgentRoots
-from crmshell.agents.errors import AgentError, UnknownAgentError
-from crmshell.agents.metadata_xml import MetadataError, adjust_fence_agent, parse_metadata
-from crmshell.agents.model import CLASSES_WITH_PROVIDER, AgentMeta, AgentSpec, Parameter
-from crmshell.agents.runner import ocf_environment, plain_environment, run_for_metadata
-from crmshell.agents.service_meta import lsb_metadata, systemd_metadata
+from crmshell.agents.errors import AgentError, UnknownAgentError, shell_error
 
 BASE_CLASSES = ("lsb", "ocf", "service", "stonith")
 ALL_CLASSES = BASE_CLASSES + ("systemd",)
 PREFERRED_PROVIDERS = ("heartbeat", "pacemaker")
-
-# How meta-data is obtained for a resolved agent: (kind, file it depends on).
-_OCF, _FENCE, _GLUE, _LSB, _SYSTEMD = "ocf", "fence", "glue", "lsb", "systemd"
 
 
 def fencer_parameters() -> tuple[Parameter, ...]:
@@ -127,23 +124,10 @@ class AgentCatalog:
 
     def _locate(self, spec: AgentSpec) -> tuple[str, Path]:
         """How to get the meta-data of `spec` and the file it comes from."""
-        roots = self.roots
-        if spec.cls == "ocf":
-            return _OCF, discovery.ocf_agent_path(roots, spec.provider, spec.type)
-        if spec.cls == "stonith":
-            fence = roots.fence_dir / spec.type
-            if spec.type.startswith("fence_") and fence.is_file():
-                return _FENCE, fence
-            return _GLUE, discovery.glue_plugin_path(roots, spec.type)
-        if spec.cls in ("lsb", "service"):
-            script = roots.lsb_dir / spec.type
-            if spec.cls == "lsb" or script.is_file():
-                return _LSB, script
-        unit = discovery.systemd_unit_path(roots, spec.type)
-        if unit is None:
-            raise UnknownAgentError(str(spec), "no such agent (no unit file "
-                                               f"{spec.type}.service in the systemd unit paths)")
-        return _SYSTEMD, unit
+        try:
+            return fetch.locate(self.roots, spec)
+        except daemon_errors.AgentError as err:
+            raise shell_error(err) from None
 
     def agent_path(self, spec: str | AgentSpec) -> Path:
         """The file behind an agent (script, unit, fence agent, plugin); UnknownAgentError if
@@ -181,25 +165,9 @@ class AgentCatalog:
         return meta
 
     def _fetch(self, kind: str, spec: AgentSpec, path: Path) -> AgentMeta:
-        label = str(spec)
-        if kind in (_LSB, _SYSTEMD):
-            try:
-                text = path.read_text(errors="replace")
-            except OSError as err:
-                raise AgentError(label, f"cannot read {path}: {err.strerror}") from None
-            return (lsb_metadata if kind == _LSB else systemd_metadata)(spec, text)
-        if kind == _OCF:
-            argv = [str(path), "meta-data"]
-            env = ocf_environment(str(self.roots.ocf_root), spec.provider, spec.type)
-        elif kind == _FENCE:
-            argv, env = [str(path), "-o", "metadata"], plain_environment()
-        else:
-            argv = [str(self.roots.stonith_program), "-m", "-t", spec.type]
-            env = plain_environment()
-        self.runs += 1
-        output = run_for_metadata(label, argv, env, self.timeout)
+        if fetch.runs_agent(kind):
+            self.runs += 1
         try:
-            meta = parse_metadata(output, spec)
-        except MetadataError as err:
-            raise AgentError(label, str(err)) from None
-        return adjust_fence_agent(meta) if kind == _FENCE else meta
+            return fetch.fetch(self.roots, spec, kind, path, self.timeout)
+        except daemon_errors.AgentError as err:
+            raise shell_error(err) from None

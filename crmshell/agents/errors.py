@@ -1,6 +1,12 @@
-"""Errors of the agent catalogue: every message names the agent and what went wrong."""
+"""Errors of the agent catalogue: every message names the agent and what went wrong.
+
+The daemon's agent code raises its own plain errors; `shell_error` turns one into these,
+which the shell reports like any other refusal.
+"""
 
 from __future__ import annotations
+
+from daemon.executor.meta import errors as daemon_errors
 
 from crmshell.errors import ShellError
 
@@ -17,3 +23,8 @@ class AgentError(ShellError):
 
 class UnknownAgentError(AgentError):
     """No agent of that class, provider and type is installed."""
+
+
+def shell_error(err: daemon_errors.AgentError) -> AgentError:
+    kind = UnknownAgentError if isinstance(err, daemon_errors.UnknownAgentError) else AgentError
+    return kind(err.agent, err.problem)

@@ -6,7 +6,8 @@ check a configuration against is what the cluster will accept, not the raw agent
 
 from __future__ import annotations
 
-from crmshell.agents.model import AgentMeta, AgentSpec, Parameter, make_action
+from daemon.executor.meta.model import AgentMeta, Parameter, make_action
+from daemon.executor.model import AgentSpec
 
 
 class MetadataError(ValueError):
@@ -56,6 +57,7 @@ def parse_metadata(data: bytes, spec: AgentSpec) -> AgentMeta:
         version=_text(root, "version") or root.get("version") or "",
         parameters=tuple(_parameters(root)),
         actions=tuple(_actions(root)),
+        ocf_version=_text(root, "version"),
     )
 
 
@@ -97,6 +99,8 @@ def _parameter(p, name: str) -> Parameter:
         obsoletes=p.get("obsoletes") or None,
         replaced_by=replaced_by,
         allowed=allowed,
+        reloadable=_flag(p.get("reloadable")),
+        private=_flag(p.get("private")),
     )
 
 

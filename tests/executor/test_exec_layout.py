@@ -7,6 +7,8 @@ import ast
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import crmshell.agents
 from crmshell.agents import discovery as shell_discovery
 from crmshell.agents import model as shell_model
@@ -68,3 +70,22 @@ def test_shipped_agents_are_found_beside_the_system_ones():
     assert discovery.ocf_agent_path(roots, "crmshell", "Dummy").is_file()
     assert "crmshell" not in discovery.ocf_providers(discovery.AgentRoots(
         ocf_root=Path("/nonexistent")))
+
+
+RA_SCHEMA = Path("/usr/share/resource-agents/metadata.rng")
+OCF_1_1_ATTRIBUTES = ("unique-group", "reloadable")
+
+
+@pytest.mark.skipif(not RA_SCHEMA.exists(), reason="resource-agents' schema is not installed")
+@pytest.mark.parametrize("name", ["Dummy", "Stateful"])
+def test_shipped_metadata_is_valid_for_resource_agents_schema(name):
+    """resource-agents' schema predates OCF 1.1: without the attributes 1.1 added (which
+    Pacemaker's own agents use too), the meta-data must validate."""
+    from lxml import etree
+
+    schema = etree.RelaxNG(etree.parse(str(RA_SCHEMA)))
+    doc = etree.fromstring(_metadata(name))
+    for param in doc.iter("parameter"):
+        for attr in OCF_1_1_ATTRIBUTES:
+            param.attrib.pop(attr, None)
+    assert schema.validate(doc), schema.error_log

@@ -158,3 +158,44 @@ def test_shipped_agents_are_executable_posix_sh():
         assert os.access(path, os.X_OK)
         assert path.read_text().startswith("#!/bin/sh\n")
         assert ". ${OCF_FUNCTIONS_DIR" not in path.read_text() and "/lib/heartbeat/" not in path.read_text()
+
+
+@in_loop
+async def test_shipped_agents_keep_their_state_private(make_executor, rsctmp):
+    async with make_executor() as ex:
+        await ex.execute(request("p", SHIPPED_DUMMY, "start",
+                                 params={"state": str(rsctmp / "sub" / "p.state")}))
+    assert (rsctmp / "sub" / "p.state").stat().st_mode & 0o777 == 0o640
+    assert (rsctmp / "sub").stat().st_mode & 0o777 == 0o750
+
+
+@in_loop
+async def test_timed_out_agent_leaves_no_process_of_its_group(make_executor, roots, tmp_path):
+    """An agent that forks helpers (one ignoring SIGTERM) and hangs: at the timeout the
+    result is a timeout and nothing it started is left."""
+    import asyncio
+    from exec_fixtures import alive, kill_quietly
+
+    pids = tmp_path / "pids"
+    write_executable(tmp_path / "ocf" / "resource.d" / "test" / "Hang", f"""#!/bin/sh
+echo $$ >> {pids}
+sleep 300 &
+echo $! >> {pids}
+sh -c 'trap "" TERM; echo $$ >> {pids}; while :; do sleep 1; done' &
+wait
+""")
+    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    try:
+        async with make_executor(roots=roots) as ex:
+            result = await ex.execute(request("h", "ocf:test:Hang", "start", timeout_ms=400))
+        assert result.op_status == codes.EXEC_TIMEOUT
+        started = [int(p) for p in pids.read_text().split()]
+        assert len(started) == 3
+        for _ in range(100):
+            if not any(alive(p) for p in started):
+                break
+            await asyncio.sleep(0.02)
+        assert [p for p in started if alive(p)] == []
+    finally:
+        for pid in (int(p) for p in pids.read_text().split()) if pids.exists() else ():
+            kill_quietly(pid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import os
 import stat
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from daemon.executor.meta.discovery import AgentRoots
 from daemon.executor.model import AgentSpec, OpRequest
 
 SYSTEM_OCF = Path("/usr/lib/ocf/resource.d")
@@ -68,3 +70,13 @@ def kill_quietly(pid: int, sig: int = 9) -> None:
         os.kill(pid, sig)
     except OSError:
         pass
+
+
+def with_test_agents(roots: AgentRoots, tmp_path: Path) -> AgentRoots:
+    """`roots` that also find OCF agents of provider `test` written by `write_test_agent`."""
+    return dataclasses.replace(roots, extra_ocf_roots=(tmp_path / "ocf",) + roots.extra_ocf_roots)
+
+
+def write_test_agent(tmp_path: Path, name: str, text: str) -> Path:
+    """An OCF agent `ocf:test:<name>` under tmp_path (see `with_test_agents`)."""
+    return write_executable(tmp_path / "ocf" / "resource.d" / "test" / name, text)

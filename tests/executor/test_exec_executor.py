@@ -10,7 +10,7 @@ import pytest
 from daemon.executor import codes
 from daemon.executor.executor import ExecutorClosed
 from exec_fixtures import (HEARTBEAT_DUMMY, SHIPPED_DUMMY, in_loop, needs_heartbeat, request,
-                           write_executable)
+                           with_test_agents, write_test_agent)
 
 
 async def _next(queue: asyncio.Queue, within: float = 5.0):
@@ -134,10 +134,10 @@ async def test_reload_uses_the_name_the_agent_offers(make_executor, roots, tmp_p
     log = tmp_path / "actions"
     meta = """<resource-agent name="Old"><version>1.0</version><parameters/>
 <actions><action name="reload"/><action name="start"/></actions></resource-agent>"""
-    write_executable(tmp_path / "ocf" / "resource.d" / "test" / "Old",
+    write_test_agent(tmp_path, "Old",
                      f"#!/bin/sh\nif [ \"$1\" = meta-data ]; then cat <<'E'\n{meta}\nE\n"
                      f"exit 0; fi\necho $1 >> {log}\nexit 0\n")
-    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    roots = with_test_agents(roots, tmp_path)
     async with make_executor(roots=roots) as ex:
         old = await ex.execute(request("o", "ocf:test:Old", "reload-agent"))
         new = await ex.execute(request("d", SHIPPED_DUMMY, "reload-agent"))

@@ -34,7 +34,8 @@ def agent(roots, tmp_path):
 
 
 def _inputs(inputs) -> list[str]:
-    return [p.read_text() for p in sorted(inputs.glob("input.*"), key=lambda p: p.stat().st_mtime_ns)]
+    files = sorted(inputs.glob("input.*"), key=lambda p: p.stat().st_mtime_ns)
+    return [p.read_text() for p in files]
 
 
 @in_loop

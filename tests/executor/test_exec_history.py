@@ -123,7 +123,8 @@ def _meta(version: str, actions: list[str], params: list[Parameter]) -> AgentMet
 
 def test_restart_digest_for_pre_1_1_agents_lists_unique_parameters():
     meta = _meta("1.0", ["start", "reload"],
-                 [Parameter("state", unique=True), Parameter("fake"), Parameter("other", unique=True)])
+                 [Parameter("state", unique=True), Parameter("fake"),
+                  Parameter("other", unique=True)])
     attrs = records(history.record(result(params={"state": "/s", "fake": "x"}), "1", "n",
                                    meta=meta))["d_last_0"]
     assert attrs["op-force-restart"] == " other state "

@@ -10,7 +10,7 @@ import pytest
 from daemon.executor import codes
 from exec_fixtures import (HEARTBEAT_DUMMY, PACEMAKER_STATEFUL, SHIPPED_DUMMY,
                            SHIPPED_STATEFUL, in_loop, needs_heartbeat, needs_pacemaker_agents,
-                           request, write_executable)
+                           request, with_test_agents, write_test_agent, write_executable)
 
 
 async def _codes(ex, rsc, agent, actions, **kw):
@@ -73,9 +73,8 @@ async def test_agent_environment_is_pacemakers_and_nothing_else(make_executor, r
                                                                 monkeypatch):
     monkeypatch.setenv("CRMSHELL_TEST_LEAK", "must not reach agents")
     dump = tmp_path / "env"
-    agent_dir = tmp_path / "ocf" / "resource.d" / "test"
-    write_executable(agent_dir / "EnvDump", f"#!/bin/sh\nenv > {dump}\nexit 0\n")
-    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    write_test_agent(tmp_path, "EnvDump", f"#!/bin/sh\nenv > {dump}\nexit 0\n")
+    roots = with_test_agents(roots, tmp_path)
     async with make_executor(roots=roots) as ex:
         result = await ex.execute(request(
             "db:1", "ocf:test:EnvDump", "monitor", 10_000, timeout_ms=30_000,
@@ -99,12 +98,11 @@ async def test_agent_environment_is_pacemakers_and_nothing_else(make_executor, r
 
 @in_loop
 async def test_exit_reason_is_the_last_marked_line(make_executor, roots, tmp_path):
-    agent_dir = tmp_path / "ocf" / "resource.d" / "test"
-    write_executable(agent_dir / "Fails", "#!/bin/sh\n"
+    write_test_agent(tmp_path, "Fails", "#!/bin/sh\n"
                      "echo 'ocf-exit-reason:first reason' >&2\necho noise >&2\n"
                      f"echo 'ocf-exit-reason:{'x' * 200}' >&2\necho more >&2\nexit 1\n")
-    write_executable(agent_dir / "Odd", "#!/bin/sh\nexit 42\n")
-    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    write_test_agent(tmp_path, "Odd", "#!/bin/sh\nexit 42\n")
+    roots = with_test_agents(roots, tmp_path)
     async with make_executor(roots=roots) as ex:
         failed = await ex.execute(request("f", "ocf:test:Fails", "start"))
         odd = await ex.execute(request("o", "ocf:test:Odd", "start"))
@@ -116,10 +114,8 @@ async def test_exit_reason_is_the_last_marked_line(make_executor, roots, tmp_pat
 
 @in_loop
 async def test_missing_and_unrunnable_agents(make_executor, roots, tmp_path):
-    agent_dir = tmp_path / "ocf" / "resource.d" / "test"
-    agent_dir.mkdir(parents=True)
-    (agent_dir / "NoExec").write_text("#!/bin/sh\nexit 0\n")
-    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    write_test_agent(tmp_path, "NoExec", "#!/bin/sh\nexit 0\n").chmod(0o644)
+    roots = with_test_agents(roots, tmp_path)
     async with make_executor(roots=roots) as ex:
         missing = await ex.execute(request("m", "ocf:heartbeat:NoSuchAgent", "monitor"))
         noexec = await ex.execute(request("n", "ocf:test:NoExec", "start"))
@@ -157,7 +153,8 @@ def test_shipped_agents_are_executable_posix_sh():
         path = SHIPPED_OCF_ROOT / "resource.d" / "crmshell" / name
         assert os.access(path, os.X_OK)
         assert path.read_text().startswith("#!/bin/sh\n")
-        assert ". ${OCF_FUNCTIONS_DIR" not in path.read_text() and "/lib/heartbeat/" not in path.read_text()
+        text = path.read_text()
+        assert ". ${OCF_FUNCTIONS_DIR" not in text and "/lib/heartbeat/" not in text
 
 
 @in_loop
@@ -177,14 +174,14 @@ async def test_timed_out_agent_leaves_no_process_of_its_group(make_executor, roo
     from exec_fixtures import alive, kill_quietly
 
     pids = tmp_path / "pids"
-    write_executable(tmp_path / "ocf" / "resource.d" / "test" / "Hang", f"""#!/bin/sh
+    write_test_agent(tmp_path, "Hang", f"""#!/bin/sh
 echo $$ >> {pids}
 sleep 300 &
 echo $! >> {pids}
 sh -c 'trap "" TERM; echo $$ >> {pids}; while :; do sleep 1; done' &
 wait
 """)
-    roots = type(roots)(**{**roots.__dict__, "extra_ocf_roots": (tmp_path / "ocf",)})
+    roots = with_test_agents(roots, tmp_path)
     try:
         async with make_executor(roots=roots) as ex:
             result = await ex.execute(request("h", "ocf:test:Hang", "start", timeout_ms=400))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
-
 from daemon.executor import codes
 from exec_fixtures import (HEARTBEAT_DUMMY, PACEMAKER_STATEFUL, SHIPPED_DUMMY,
                            SHIPPED_STATEFUL, in_loop, needs_heartbeat, needs_pacemaker_agents,

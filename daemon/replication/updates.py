@@ -53,6 +53,7 @@ def to_envelope(update: Update, origin: str, request: int) -> Envelope:
         fields["force"] = update.force
     elif update.kind == "replace":
         fields["section"] = update.section
+        fields["force"] = update.force
     elif update.kind == "status":
         fields["ops"] = [values.status_op_to_json(op) for op in update.ops]
         fields["results"] = [values.to_json(r) for r in update.results]
@@ -78,7 +79,7 @@ def from_envelope(env: Envelope) -> Update:
         section = f.get("section")
         if section is not None and not isinstance(section, str):
             raise WireError("fields.section: expected a string or null")
-        return Update(kind, meta, env.body, section=section)
+        return Update(kind, meta, env.body, section=section, force=_bool(f, "force"))
     if kind == "status":
         return Update(kind, meta, ops=values.status_ops_from_json(f.get("ops"), "fields.ops"),
                       results=values.results_from_json(f.get("results"), "fields.results"))

@@ -57,10 +57,21 @@ _NODE_KEY = re.compile(r"nodelist\.node\.(\d+)\.(\w+)$")
 _RING_ADDR = re.compile(r"ring(\d+)_addr$")
 
 
+def _nodeid(key: str, value: CmapValue) -> int:
+    try:
+        nodeid = int(value)
+    except (TypeError, ValueError):
+        nodeid = -1
+    if isinstance(value, float) or not 0 <= nodeid <= 0xFFFFFFFF:
+        raise ValueError(f"{key}: {value!r} is not a node id (a number from 0 to 4294967295)")
+    return nodeid
+
+
 def parse_nodelist(items: dict[str, CmapValue]) -> list[NodeEntry]:
     """Turn `nodelist.node.N.*` keys into entries in N order (pure: cmap keys in, values out).
 
-    An entry without `nodeid` gets 0 (corosync 3 with knet refuses such a configuration).
+    An entry without `nodeid` gets 0 (corosync 3 with knet refuses such a configuration);
+    a `nodeid` that is no number from 0 to 2^32-1 is a ValueError naming its key.
     """
     fields: dict[int, dict[str, CmapValue]] = {}
     for key, value in items.items():
@@ -68,11 +79,12 @@ def parse_nodelist(items: dict[str, CmapValue]) -> list[NodeEntry]:
         if match:
             fields.setdefault(int(match[1]), {})[match[2]] = value
     entries = []
-    for _pos, node in sorted(fields.items()):
+    for pos, node in sorted(fields.items()):
         rings = sorted((int(m[1]), str(v)) for k, v in node.items()
                        if (m := _RING_ADDR.match(k)))
         name = node.get("name")
-        entries.append(NodeEntry(int(node.get("nodeid", 0)),
+        nodeid = _nodeid(f"nodelist.node.{pos}.nodeid", node.get("nodeid", 0))
+        entries.append(NodeEntry(nodeid,
                                  str(name) if name is not None else None,
                                  tuple(addr for _, addr in rings)))
     return entries

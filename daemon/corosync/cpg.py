@@ -21,7 +21,7 @@ from daemon.corosync.events import (
 from daemon.corosync.handle import ServiceHandle
 
 __all__ = ["CpgConnection", "ConfChange", "Delivery", "Member", "Reason", "RingId",
-           "TotemChange", "MAX_GROUP_NAME"]
+           "TotemChange", "MAX_GROUP_NAME", "encode_group_name"]
 
 MAX_GROUP_NAME = 128
 _MEMBERS_MAX = 128
@@ -71,10 +71,23 @@ def _declare(lib: ctypes.CDLL) -> None:
     libs.proto(lib, "cpg_local_get", h, p(ctypes.c_uint))
 
 
-def _encode_group(group: str) -> _Name:
+def encode_group_name(group: str) -> bytes:
+    """`group` as libcpg stores it, or ValueError saying which limit it breaks.
+
+    struct cpg_name holds at most 128 bytes (UTF-8, so fewer characters outside ASCII);
+    a NUL would cut the name short in corosync's own tools (corosync-cpgtool).
+    """
     raw = group.encode("utf-8")
     if not raw or len(raw) > MAX_GROUP_NAME:
-        raise ValueError(f"CPG group name {group!r}: must be 1 to {MAX_GROUP_NAME} bytes")
+        raise ValueError(f"CPG group name {group!r}: must be 1 to {MAX_GROUP_NAME} bytes "
+                         f"in UTF-8, not {len(raw)}")
+    if b"\0" in raw:
+        raise ValueError(f"CPG group name {group!r}: must not contain NUL")
+    return raw
+
+
+def _encode_group(group: str) -> _Name:
+    raw = encode_group_name(group)
     name = _Name()
     name.length = len(raw)
     name.value = raw

@@ -72,6 +72,8 @@ class Driver:
             return
         emit("deliver", nodeid=delivery.nodeid, pid=delivery.pid,
              payload=payload.decode("utf-8", "replace"))
+        if payload == b"boom":
+            raise RuntimeError("a callback failed")   # the binding must lose nothing
 
     def on_confchg(self, change) -> None:
         emit("confchg", group=change.group, members=_members(change.members),

@@ -51,6 +51,14 @@ def test_own_messages_come_back_in_agreed_order(driver):
     assert {(d["nodeid"], d["pid"]) for d in got} == {(1, pid)}
 
 
+def test_a_failing_callback_loses_and_reorders_nothing(driver):
+    for payload in ("a", "boom", "b", "c"):
+        driver.send(op="send", payload=payload)
+    assert [driver.expect("deliver")["payload"] for _ in range(4)] == ["a", "boom", "b", "c"]
+    driver.send(op="state")
+    assert driver.expect("state")["group_open"] is True
+
+
 def test_totem_change_reports_the_ring_and_its_nodes(driver):
     totem = next(r for r in driver.seen if r["event"] == "totem")
     assert totem["nodes"] == [1]

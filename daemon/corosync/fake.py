@@ -24,6 +24,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterable
 
+from daemon.corosync.cmap import CmapConnection, CmapValue
 from daemon.corosync.errors import (
     CS_ERR_BAD_HANDLE, CS_ERR_LIBRARY, CorosyncError, CorosyncUnavailable,
 )
@@ -32,7 +33,8 @@ from daemon.corosync.events import (
 )
 from daemon.corosync.votequorum import NodeState, VoteFlag, VoteInfo
 
-__all__ = ["FakeCluster", "FakeGroupChannel", "FakeQuorumChannel", "majority"]
+__all__ = ["FakeCluster", "FakeCorosync", "FakeGroupChannel", "FakeQuorumChannel", "FakeCmap",
+           "majority"]
 
 
 def majority(expected_votes: int) -> int:
@@ -171,6 +173,55 @@ class FakeQuorumChannel(_FakeChannel):
                         majority(expected), flags, 0, "")
 
 
+class FakeCmap:
+    """The cmap keys a fake node answers; `CmapConnection`'s readers work on it unchanged."""
+
+    def __init__(self, items: dict[str, CmapValue]) -> None:
+        self._items = dict(items)
+
+    def get(self, key: str, *default) -> CmapValue:
+        if key in self._items:
+            return self._items[key]
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        return sorted(k for k in self._items if k.startswith(prefix))
+
+    def items(self, prefix: str = "") -> dict[str, CmapValue]:
+        return {k: self._items[k] for k in self.keys(prefix)}
+
+    nodelist = CmapConnection.nodelist
+    local_node = CmapConnection.local_node
+
+
+class FakeCorosync:
+    """One fake node's corosync with `aio`'s entry points as methods, so the daemon can be
+    given either the `aio` module or `cluster.corosync(nodeid)`."""
+
+    def __init__(self, cluster: FakeCluster, nodeid: int) -> None:
+        cluster._check_node(nodeid)
+        self.cluster = cluster
+        self.nodeid = nodeid
+
+    async def open_group(self, group: str, on_deliver, on_confchg, on_lost, *, on_totem=None,
+                         connect_timeout: float | None = None,
+                         queue_limit: int | None = None) -> FakeGroupChannel:
+        return await self.cluster.open_group(self.nodeid, group, on_deliver, on_confchg,
+                                             on_lost, on_totem=on_totem)
+
+    async def open_quorum(self, on_change, on_lost, *,
+                          connect_timeout: float | None = None) -> FakeQuorumChannel:
+        channel = self.cluster.open_quorum(self.nodeid, on_change, on_lost)
+        while channel.last is None and channel.is_open:
+            await asyncio.sleep(0)
+        return channel
+
+    async def read_cmap(self, use, *, connect_timeout: float | None = None):
+        return use(FakeCmap(self.cluster.cmap_items(self.nodeid)))
+
+
 class FakeCluster:
     """The hub: fake nodes `nodes` (all up, one partition), their groups and quorum.
 
@@ -181,8 +232,9 @@ class FakeCluster:
 
     def __init__(self, seed: int, nodes: Iterable[int] = (1, 2, 3), *,
                  delay: tuple[float, float] | None = None, auto: bool = True,
-                 expected_votes: int | None = None) -> None:
+                 expected_votes: int | None = None, cluster_name: str = "fake") -> None:
         self.seed = seed
+        self.cluster_name = cluster_name
         self._rng = random.Random(seed)
         self.nodes = tuple(sorted(set(nodes)))
         if not self.nodes or min(self.nodes) < 1:
@@ -262,6 +314,23 @@ class FakeCluster:
 
     def _channels_on(self, nodeid: int) -> list[_FakeChannel]:
         return [c for c in (*self._groups, *self._quorums) if c.nodeid == nodeid]
+
+    def corosync(self, nodeid: int) -> FakeCorosync:
+        """`nodeid`'s corosync, with the entry points of `aio`."""
+        return FakeCorosync(self, nodeid)
+
+    def cmap_items(self, nodeid: int) -> dict[str, CmapValue]:
+        """What cmap holds on `nodeid`: cluster name, nodelist (names "nodeN"), own id."""
+        self._check_node(nodeid)
+        items: dict[str, CmapValue] = {
+            "totem.cluster_name": self.cluster_name,
+            "runtime.votequorum.this_node_id": nodeid,
+            "nodelist.local_node_pos": self.nodes.index(nodeid)}
+        for pos, other in enumerate(self.nodes):
+            items[f"nodelist.node.{pos}.nodeid"] = other
+            items[f"nodelist.node.{pos}.name"] = f"node{other}"
+            items[f"nodelist.node.{pos}.ring0_addr"] = f"192.168.0.{other}"
+        return items
 
     # -- opening and closing ------------------------------------------------------------
 

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from daemon.corosync.cmap import CmapConnection
 from daemon.corosync.errors import CorosyncError, CorosyncUnavailable
 from daemon.corosync.events import ConfChange, Delivery, Member, Reason, TotemChange
-from daemon.corosync.fake import FakeCluster, majority
+from daemon.corosync.fake import FakeCluster, FakeCmap, majority
 
 
 class Proc:
@@ -244,3 +245,27 @@ def test_driven_by_the_loop_with_seeded_delays():
 def test_member_values_order_by_node_then_pid():
     assert sorted([Member(2, 1), Member(1, 5), Member(1, 3)]) == [
         Member(1, 3), Member(1, 5), Member(2, 1)]
+
+
+def test_a_fake_node_offers_aio_s_entry_points():
+    async def scenario():
+        cluster = FakeCluster(2, cluster_name="demo")
+        node2 = cluster.corosync(2)
+        local = await node2.read_cmap(CmapConnection.local_node)
+        name = await node2.read_cmap(lambda c: c.get("totem.cluster_name"))
+        nodes = await node2.read_cmap(CmapConnection.nodelist)
+        changes = []
+        quorum = await node2.open_quorum(changes.append, pytest.fail)
+        channel = await node2.open_group("crmshell", lambda d: None, lambda c: None,
+                                         pytest.fail)
+        return local, name, nodes, changes, quorum, channel
+
+    local, name, nodes, changes, quorum, channel = asyncio.run(scenario())
+    assert (local.nodeid, local.name, name) == (2, "node2", "demo")
+    assert [n.uname for n in nodes] == ["node1", "node2", "node3"]
+    assert changes[0].quorate and quorum.quorate and quorum.votes().nodeid == 2
+    assert channel.local.nodeid == 2 and channel.members == (channel.local,)
+    with pytest.raises(KeyError):
+        FakeCmap({}).get("totem.token")
+    with pytest.raises(ValueError, match="no node 4"):
+        FakeCluster(1).corosync(4)

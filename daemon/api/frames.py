@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
+from collections import namedtuple
 
 MAGIC = b"CRMA"
 VERSION = 1
@@ -35,11 +35,9 @@ class FrameError(ValueError):
         self.header = header
 
 
-@dataclass(frozen=True)
-class Frame:
-    kind: int
-    header: dict
-    body: bytes = b""
+# A named tuple, not a dataclass: dataclasses (and the inspect module they pull in) would
+# double what importing the client costs the shell's start.
+Frame = namedtuple("Frame", "kind header body", defaults=(b"",))
 
 
 def encode_frame(kind: int, header: dict, body: bytes = b"") -> bytes:

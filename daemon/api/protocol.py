@@ -7,7 +7,7 @@ code can trust `Request.args` to hold only known names with the declared types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from daemon.api.errors import ApiError
 
@@ -22,20 +22,19 @@ TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Arg:
-    name: str
-    types: tuple = ("string",)          # keys of TYPES
-    required: bool = False
-    choices: tuple = ()
+# Named tuples rather than dataclasses keep the client's import light (the shell starts in
+# about 0.1 s; dataclasses and inspect alone cost a sixth of that).
+
+# types: keys of TYPES
+Arg = namedtuple("Arg", "name types required choices", defaults=(("string",), False, ()))
 
 
-@dataclass(frozen=True)
-class OpSpec:
-    args: tuple = ()
-    body: str = "none"                  # "none" | "required" | "optional"
-    streaming: bool = False             # answered with event frames until the client leaves
-    body_doc: str = ""
+class OpSpec(namedtuple("OpSpec", "args body streaming body_doc",
+                        defaults=((), "none", False, ""))):
+    """body: "none" | "required" | "optional"; streaming: answered with event frames until
+    the client leaves."""
+
+    __slots__ = ()
 
     def arg(self, name: str) -> Arg | None:
         for a in self.args:
@@ -79,22 +78,18 @@ OPS: dict[str, OpSpec] = {
 }
 
 
-@dataclass(frozen=True)
-class Request:
-    id: int
-    op: str
-    args: dict = field(default_factory=dict)
-    body: bytes = b""
+class Request(namedtuple("Request", "id op args body")):
+    __slots__ = ()
+
+    def __new__(cls, id: int, op: str, args: dict | None = None, body: bytes = b""):
+        return super().__new__(cls, id, op, {} if args is None else args, body)
 
     @property
     def spec(self) -> OpSpec:
         return OPS[self.op]
 
 
-@dataclass(frozen=True)
-class Reply:
-    result: dict
-    body: bytes = b""
+Reply = namedtuple("Reply", "result body", defaults=(b"",))
 
 
 def json_kind(value) -> str:

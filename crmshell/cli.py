@@ -14,6 +14,7 @@ usage: crmshell [OPTIONS] [LEVEL ...] [COMMAND [ARGS ...]]
        crmshell [OPTIONS] -f FILE
        crmshell [OPTIONS] < FILE
        crmshell simulate -x FILE [-S] [-R] [-s] [--explain RSC]
+       crmshell sandbox up|env|exec|status|down [...]   (a cluster on this machine)
 
 Without a command, crmshell reads commands: interactively on a terminal, or as a batch from
 standard input. A batch is transactional: see 'help batch'.
@@ -22,6 +23,9 @@ Options:
   -f, --file FILE     run the commands in FILE as a batch ('-' reads standard input)
   --cib-file PATH     work on the CIB in PATH instead of the live cluster (as CIB_file=PATH;
                       a missing file starts from an empty CIB)
+  --socket PATH       the live cluster through the crmshelld socket at PATH (default:
+                      CRMSHELL_SOCKET, else /run/crmshell/crmshelld.sock)
+  -w, --wait          wait until the cluster has carried out each change
   -F, --force         do not ask; commit even when verify finds errors
   -h, --help          show this help and exit
   --version           show the version and exit
@@ -34,8 +38,11 @@ class _Usage(Exception):
     pass
 
 
+_VALUED = {"-f": "file", "--file": "file", "--cib-file": "cib_file", "--socket": "socket"}
+
+
 def _parse(args: list[str]) -> tuple[dict, list[str]]:
-    opts: dict = {"file": None, "cib_file": None, "force": False}
+    opts: dict = {"file": None, "cib_file": None, "force": False, "socket": None, "wait": False}
     i = 0
     while i < len(args):
         arg = args[i]
@@ -45,15 +52,17 @@ def _parse(args: list[str]) -> tuple[dict, list[str]]:
             i += 1
             break
         name, eq, value = arg.partition("=")
-        if name in ("-f", "--file", "--cib-file"):
+        if name in _VALUED:
             if not eq:
                 if i + 1 >= len(args):
                     raise _Usage(f"option {name} needs a value")
                 i += 1
                 value = args[i]
-            opts["file" if name != "--cib-file" else "cib_file"] = value
+            opts[_VALUED[name]] = value
         elif arg in ("-F", "--force"):
             opts["force"] = True
+        elif arg in ("-w", "--wait"):
+            opts["wait"] = True
         elif arg in ("-h", "--help"):
             opts["help"] = True
         elif arg == "--version":
@@ -75,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     except _Usage as err:
         sys.stderr.write(f"crmshell: {err}\n{USAGE}")
         return 2
+    if rest[:1] == ["sandbox"]:  # the sandbox's verbs (crmshell/sandbox/cli.py)
+        from crmshell.sandbox.cli import main as sandbox_main
+
+        return sandbox_main(rest[1:])
     if rest[:1] == ["simulate"]:
         from crmshell.simulate_cli import main as simulate_main
 
@@ -108,6 +121,7 @@ def _run(opts: dict, rest: list[str]) -> int:
     from crmshell.session import Session
 
     session = Session.create(cib_file=opts["cib_file"], force=opts["force"],
+                             socket=opts["socket"], wait=opts["wait"],
                              interactive=not rest and not opts["file"] and sys.stdin.isatty())
     if opts["file"]:
         path = opts["file"]

@@ -41,11 +41,13 @@ class Session:
 
     @classmethod
     def create(cls, *, cib_file: str | None = None, force: bool = False,
-               interactive: bool = False, env=None, out=None, err=None) -> "Session":
+               interactive: bool = False, socket: str | None = None, wait: bool = False,
+               env=None, out=None, err=None) -> "Session":
         from crmshell.levels.root import RootLevel
 
         options = Options(cib_file=cib_file, force=force, interactive=interactive,
-                          batch=not interactive, colour=sys.stdout.isatty())
+                          batch=not interactive, colour=sys.stdout.isatty(), socket=socket,
+                          wait=wait)
         ctx = ShellContext(options=options, env=dict(os.environ if env is None else env),
                            out=out or sys.stdout, err=err or sys.stderr)
         return cls(ctx, Walker(ctx, RootLevel))

@@ -43,7 +43,7 @@ class _Usage(Exception):
 
 
 @dataclass
-class _Options:
+class SimulateOptions:
     xml_file: str | None = None
     run: bool = False
     simulate: bool = False
@@ -60,8 +60,8 @@ _FLAGS = {"-R": "run", "--run": "run", "-S": "simulate", "--simulate": "simulate
 _VALUED = {"-x": "xml_file", "--xml-file": "xml_file", "--explain": "explain"}
 
 
-def parse_args(args: list[str]) -> _Options:
-    opts = _Options()
+def parse_args(args: list[str]) -> SimulateOptions:
+    opts = SimulateOptions()
     i = 0
     while i < len(args):
         arg = args[i]
@@ -138,19 +138,18 @@ def _session_cib(cib_file: str | None):
     """The CIB of `-L`: what the shell would work on (a file, a shadow, the live cluster)."""
     import os
 
-    from crmshell.cibsource import source_from_options
-    from crmshell.ui.context import Options
+    from crmshell.cib.choose import Where, session_source
 
-    return source_from_options(Options(cib_file=cib_file), os.environ).load()
+    return session_source(Where(cib_file=cib_file), os.environ).load().root
 
 
-def run(opts: _Options, *, cib_file: str | None = None) -> list[str]:
+def run(opts: SimulateOptions, *, cib_file: str | None = None) -> list[str]:
     """Everything the command prints, as lines (pure apart from reading the input)."""
     cib = _session_cib(cib_file) if opts.live else _load(opts.xml_file)
     return report_lines(cib, opts, int(time.time()))
 
 
-def report_lines(cib, opts: _Options, now: int) -> list[str]:
+def report_lines(cib, opts: SimulateOptions, now: int) -> list[str]:
     """What `simulate` prints for a CIB already in memory (the shell's staged CIB, too)."""
     from daemon.scheduler import schedule
     from daemon.scheduler.engine import build_working_set, effective_now

@@ -121,7 +121,7 @@ class ContextEnv:
         return self._nodes
 
     def shadows(self) -> Sequence[str]:
-        from crmshell.cibsource import shadow_dir
+        from crmshell.cib.shadow import shadow_dir
 
         folder = shadow_dir(self.ctx.env)
         return sorted(name[len("shadow."):] for name, is_dir in list_dir(str(folder))

@@ -28,5 +28,5 @@ def current_state(ctx):
 
     from daemon.scheduler.engine import build_working_set, effective_now
 
-    cib = ctx.source.load()
+    cib = ctx.source.load().root
     return build_working_set(cib, effective_now(cib, int(time.time())))

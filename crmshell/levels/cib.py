@@ -25,7 +25,8 @@ class CibLevel(Level):
                                  ("force", "overwrite a shadow of that name"))))
     def do_new(self, ctx, name: str, *flags: str) -> None:
         """Create a shadow CIB from the real one (or empty) and switch to it."""
-        from crmshell.cibsource import real_source, shadow_path, shadow_source
+        from crmshell.cib.choose import real_source
+        from crmshell.cib.shadow import shadow_path, shadow_source
         from daemon.cib.document import empty_cib
         from daemon.cib.persist import write_cib_file
 
@@ -35,7 +36,7 @@ class CibLevel(Level):
         path = shadow_path(ctx.env, name)
         if path.exists() and "force" not in flags:
             raise ShellError(f"shadow CIB {name} already exists; add 'force' to overwrite it")
-        doc = empty_cib() if "empty" in flags else real_source(ctx.options, ctx.env).load()
+        doc = empty_cib() if "empty" in flags else real_source(ctx.options.where, ctx.env).load().root
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
         write_cib_file(path, doc)
         ctx.switch_source(shadow_source(ctx.env, name))
@@ -45,16 +46,17 @@ class CibLevel(Level):
     @command(completers=(k.ShadowNames(live=True),))
     def do_use(self, ctx, name: str | None = None) -> None:
         """Work on the named shadow CIB, or on the real CIB with no name (or 'live')."""
-        from crmshell.cibsource import real_source, shadow_source
+        from crmshell.cib.choose import real_source
+        from crmshell.cib.shadow import shadow_source
 
         if name in (None, "live"):
-            ctx.switch_source(real_source(ctx.options, ctx.env))
+            ctx.switch_source(real_source(ctx.options.where, ctx.env))
         else:
             ctx.switch_source(shadow_source(ctx.env, name))
 
     def do_list(self, ctx) -> None:
         """List the shadow CIBs; the one in use is marked with '*'."""
-        from crmshell.cibsource import shadow_dir
+        from crmshell.cib.shadow import shadow_dir
 
         folder = shadow_dir(ctx.env)
         names = sorted(p.name[len("shadow."):] for p in folder.glob("shadow.*")) if folder.is_dir() else []
@@ -64,37 +66,41 @@ class CibLevel(Level):
     @command(completers=(k.ShadowNames(),))
     def do_diff(self, ctx, name: str | None = None) -> None:
         """Show how a shadow CIB's configuration differs from the real CIB."""
-        from crmshell.cibsource import real_source, shadow_source
+        from crmshell.cib.choose import real_source
+        from crmshell.cib.shadow import shadow_source
         from crmshell.lang.render import render_configuration
 
         shadow = shadow_source(ctx.env, name or self._current_shadow(ctx))
-        real = real_source(ctx.options, ctx.env)
-        old = render_configuration(real.load()).splitlines()
-        new = render_configuration(shadow.load()).splitlines()
+        real = real_source(ctx.options.where, ctx.env)
+        old = render_configuration(real.load().root).splitlines()
+        new = render_configuration(shadow.load().root).splitlines()
         diff = difflib.unified_diff(old, new, real.label, f"shadow:{shadow.label}", lineterm="")
         ctx.write_lines(list(diff))
 
     @command(completers=(k.ShadowNames(),))
     def do_commit(self, ctx, name: str | None = None) -> None:
         """Copy a shadow CIB's configuration into the real CIB."""
-        from crmshell.cibsource import real_source, shadow_source
+        from crmshell.cib.choose import real_source
+        from crmshell.cib.shadow import shadow_source
+        from daemon.cib.patchset import make_patchset
         from daemon.cib.versions import CibVersion, read_version, write_version
 
         shadow = shadow_source(ctx.env, name or self._current_shadow(ctx))
-        real = real_source(ctx.options, ctx.env)
-        target = real.load()
-        ours = shadow.load()
-        version = read_version(target)
+        real = real_source(ctx.options.where, ctx.env)
+        loaded = real.load()
+        ours = shadow.load().root
+        base = loaded.version
+        target = copy.deepcopy(loaded.root)
         target.replace(target.find("configuration"), copy.deepcopy(ours.find("configuration")))
-        write_version(target, CibVersion(version.admin_epoch,
-                                         max(version.epoch, read_version(ours).epoch) + 1, 0))
-        real.store(target)
+        write_version(target, CibVersion(base.admin_epoch,
+                                         max(base.epoch, read_version(ours).epoch) + 1, 0))
+        real.commit(base, make_patchset(loaded.root, target), new_root=target, force=True)
         ctx.info(f"shadow CIB {shadow.label} committed to {real.label}")
 
     @command(completers=(k.ShadowNames(),))
     def do_delete(self, ctx, name: str) -> None:
         """Delete a shadow CIB (not the one in use)."""
-        from crmshell.cibsource import shadow_source
+        from crmshell.cib.shadow import shadow_source
 
         shadow = shadow_source(ctx.env, name)
         if ctx.source.label == name:
@@ -104,22 +110,23 @@ class CibLevel(Level):
     @command(completers=(k.ShadowNames(),))
     def do_reset(self, ctx, name: str) -> None:
         """Make a shadow CIB a fresh copy of the real CIB."""
-        from crmshell.cibsource import real_source, shadow_source
+        from crmshell.cib.choose import real_source
+        from crmshell.cib.shadow import shadow_source
 
         shadow = shadow_source(ctx.env, name)
         if ctx.source.label == name and ctx.staged_if_loaded is not None \
                 and ctx.staged_if_loaded.has_changes():
             raise ShellError("there are uncommitted changes to this shadow; commit or refresh first")
-        shadow.store(real_source(ctx.options, ctx.env).load())
+        shadow.replace(real_source(ctx.options.where, ctx.env).load().root)
         if ctx.source.label == name:
             ctx.drop_staged()
 
     @staticmethod
     def _current_shadow(ctx) -> str:
-        from crmshell.cibsource import LiveSource, real_source
+        from crmshell.cib.choose import real_source
 
-        real = real_source(ctx.options, ctx.env)
+        real = real_source(ctx.options.where, ctx.env)
         src = ctx.source
-        if isinstance(src, LiveSource) or getattr(src, "path", None) == getattr(real, "path", None):
+        if src.live or getattr(src, "path", None) == getattr(real, "path", None):
             raise UsageError("not working on a shadow CIB: name one")
         return src.label

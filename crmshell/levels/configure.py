@@ -93,8 +93,15 @@ class ConfigureLevel(Level):
 
     def on_leave(self) -> None:
         staged = self.ctx.staged_if_loaded
-        if staged is not None and staged.has_changes():
-            self.ctx.pending_changes()
+        if staged is None or not staged.has_changes():
+            return
+        ctx = self.ctx
+        if ctx.on_pending_changes is not None:  # the REPL asks
+            ctx.on_pending_changes(ctx)
+        elif ctx.transaction.failed:  # the batch rules: drop a failed transaction...
+            ctx.close_failed()
+        else:  # ...and commit a clean one
+            commit(ctx)
 
     # -- definitions -----------------------------------------------------------------------
     def define(self, ctx, statement: str, column: int) -> None:
@@ -137,9 +144,9 @@ class ConfigureLevel(Level):
     @command(aliases=("ptest",), usage="simulate [status] [scores] [actions] [explain <rsc>]")
     def do_simulate(self, ctx, *args: str) -> None:
         """What the cluster would do with the staged configuration: its Transition Summary."""
-        from crmshell.simulate_cli import _Options, report_lines
+        from crmshell.simulate_cli import SimulateOptions, report_lines
 
-        opts = _Options(run=True, quiet=True)
+        opts = SimulateOptions(run=True, quiet=True)
         words = list(args)
         while words:
             word = words.pop(0)

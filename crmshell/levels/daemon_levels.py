@@ -66,7 +66,7 @@ class StatusLevel(_StatusCommands):
     @command()
     def do_show(self, ctx) -> None:
         """The cluster's status as crm_mon shows it: nodes, resources, failures."""
-        from crmshell.simulate_cli import _Options, report_lines
+        from crmshell.simulate_cli import SimulateOptions, report_lines
 
-        lines = report_lines(ctx.source.load(), _Options(), _now())
+        lines = report_lines(ctx.source.load().root, SimulateOptions(), _now())
         ctx.write_lines([line for line in lines if line != "Current cluster status:"])

@@ -59,7 +59,7 @@ class NodeLevel(Level):
     @command(usage="show [<node>]", **_NODE)
     def do_show(self, ctx, node: str | None = None) -> None:
         """Nodes, their state (from the status section) and their attributes."""
-        conf_nodes = list(ctx.source.load().iterfind("configuration/nodes/node"))
+        conf_nodes = list(ctx.source.load().root.iterfind("configuration/nodes/node"))
         if node is not None:
             conf_nodes = [n for n in conf_nodes if node in (n.get("uname"), n.get("id"))]
             if not conf_nodes:

@@ -112,10 +112,10 @@ class ResourceLevel(Level):
         """Placement scores for every resource on every node, and what the scheduler would do."""
         import time
 
-        from crmshell.simulate_cli import _Options, report_lines
+        from crmshell.simulate_cli import SimulateOptions, report_lines
 
-        opts = _Options(run=True, scores=True, quiet=True)
-        ctx.write_lines(report_lines(ctx.source.load(), opts, int(time.time())))
+        opts = SimulateOptions(run=True, scores=True, quiet=True)
+        ctx.write_lines(report_lines(ctx.source.load().root, opts, int(time.time())))
 
     @staticmethod
     def _is_lifetime(text: str) -> bool:

@@ -10,18 +10,14 @@ commit is refused (naming what they changed) unless forced.
 from __future__ import annotations
 
 import copy
-import getpass
-import os
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from crmshell.errors import ShellError
-from crmshell.staging import objects as obj
 from crmshell.staging.objects import ObjectIndex
 
 if TYPE_CHECKING:
-    from crmshell.cibsource import CibSource
+    from crmshell.cib.source import CibSource
 
 
 @dataclass
@@ -33,21 +29,6 @@ class CommitResult:
 
 
 @dataclass
-class _FileStamp:
-    mtime_ns: int
-    size: int
-
-
-def _stamp(source) -> _FileStamp | None:
-    path = getattr(source, "path", None)
-    try:
-        st = os.stat(path) if path is not None else None
-    except OSError:
-        return None
-    return _FileStamp(st.st_mtime_ns, st.st_size) if st else None
-
-
-@dataclass
 class StagedCib:
     source: "CibSource"
     doc: object = None
@@ -55,7 +36,6 @@ class StagedCib:
     _base_config: object = None
     _ids: object = None
     _index: ObjectIndex | None = None
-    _stamp: _FileStamp | None = None
     # Lists the OCF providers of an agent type, so a bare `Dummy` resolves as crmsh resolves it.
     providers: object = None
 
@@ -65,14 +45,12 @@ class StagedCib:
     # -- state -----------------------------------------------------------------------------
     def reload(self) -> None:
         """Start again from the CIB as it is now (refresh; after a commit)."""
-        self._stamp = _stamp(self.source)
-        self._adopt(self.source.load())
+        loaded = self.source.load()
+        self._adopt(loaded.root, loaded.version)
 
-    def _adopt(self, doc) -> None:
-        from daemon.cib.versions import read_version
-
+    def _adopt(self, doc, version) -> None:
         self.doc = doc
-        self.base_version = read_version(doc)
+        self.base_version = version
         self._base_attrs = dict(doc.attrib)
         self._base_config = None
         self._ids = None
@@ -137,53 +115,24 @@ class StagedCib:
 
     # -- committing ------------------------------------------------------------------------
     def commit(self, *, force: bool = False) -> CommitResult:
-        from daemon.cib.patchset import apply_patchset, changed_objects, make_patchset
-        from daemon.cib.versions import CibVersion, read_version, stamp_update, write_version
+        """Send the patch from the CIB as loaded to the staged one; the source checks that
+        nobody changed the configuration meanwhile (ChangedMeanwhile otherwise)."""
+        from daemon.cib.patchset import make_patchset
+        from daemon.cib.versions import CibVersion
 
         if not self.has_changes():
             return CommitResult(False, "nothing to commit")
-        staged_config = self.configuration
-        fast = self._stamp is not None and self._stamp == _stamp(self.source)
-        current = self.doc if fast else self.source.load()
-        now = read_version(current)
-        moved = (now.admin_epoch, now.epoch) != (self.base_version.admin_epoch, self.base_version.epoch)
-        if moved and not force:
-            theirs = make_patchset(_shell(self._base_attrs, self.base_version, self.base_configuration),
-                                   _shell(current.attrib, now, current.find("configuration")))
-            names = sorted({oid for tag, oid in changed_objects(theirs) if tag in _OBJECT_TAGS})
-            raise ShellError(
-                f"the CIB changed since it was loaded (epoch {self.base_version.epoch} -> "
-                f"{now.epoch}); objects changed meanwhile: {', '.join(names) or 'none'}. "
-                "Use 'commit force' to overwrite them, or 'refresh' to start from the current CIB")
-        target = CibVersion(now.admin_epoch, max(now.epoch, self.base_version.epoch) + 1, 0)
-        patch = make_patchset(_shell(current.attrib, now, self.base_configuration),
-                              _shell(current.attrib, target, staged_config))
-        if fast:
-            result = self.doc
-            saved_version = dict(result.attrib)
-            write_version(result, target)
-        elif moved:  # forced over a concurrent change: ours wins wholesale
-            result = current
-            result.replace(result.find("configuration"), copy.deepcopy(staged_config))
-            write_version(result, target)
+        base = self.base_version
+        target = CibVersion(base.admin_epoch, base.epoch + 1, 0)
+        patch = make_patchset(_shell(self._base_attrs, base, self.base_configuration),
+                              _shell(self._base_attrs, target, self.configuration))
+        done = self.source.commit(base, patch, new_root=self.doc, force=force)
+        if done.root is not None:
+            self._adopt(done.root, done.version)
         else:
-            result = apply_patchset(current, patch)
-        saved = saved_version if fast else dict(result.attrib)
-        stamp_update(result, when=time.time(), client="crmshell", user=_user())
-        try:
-            self.source.store(result)
-        except BaseException:
-            if result is self.doc:  # the staged document stays as it was, ready for a retry
-                result.attrib.clear()
-                result.attrib.update(saved)
-            raise
-        self._stamp = _stamp(self.source)
-        self._adopt(result)
-        return CommitResult(True, f"committed (epoch {target.epoch})", target.epoch, patch)
-
-
-_OBJECT_TAGS = frozenset({*obj.RESOURCE_KINDS, *obj.CONSTRAINT_KINDS, *obj.ACL_KINDS, "node",
-                          "cluster_property_set", "meta_attributes", "tag", "alert"})
+            self.reload()
+        return CommitResult(True, f"committed (epoch {done.version.epoch})", done.version.epoch,
+                            patch)
 
 
 def _shell(attrs, version, configuration):
@@ -197,10 +146,3 @@ def _shell(attrs, version, configuration):
     write_version(root, version)
     root.append(copy.deepcopy(configuration))
     return root
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid())

@@ -16,7 +16,7 @@ from crmshell.errors import ShellError
 
 if TYPE_CHECKING:
     from crmshell.agents import AgentCatalog
-    from crmshell.cibsource import CibSource
+    from crmshell.cib.source import CibSource
     from crmshell.staging.staged import StagedCib
 
 
@@ -47,6 +47,14 @@ class Options:
     batch: bool = False
     colour: bool = False
     force: bool = False
+    socket: str | None = None  # --socket: the live cluster through this crmshelld socket
+    wait: bool = False  # -w/--wait: writes return once the cluster has carried them out
+
+    @property
+    def where(self):
+        from crmshell.cib.choose import Where
+
+        return Where(cib_file=self.cib_file, shadow=self.shadow, socket=self.socket)
 
 
 @dataclass
@@ -83,6 +91,10 @@ class ShellContext:
 
     def write_lines(self, lines: list[str]) -> None:
         self.write("\n".join(lines))
+
+    def report(self, message: str) -> None:
+        """What a write did to the cluster (crmsh's INFO lines): shown in a batch too."""
+        self.err.write(f"INFO: {message}\n")
 
     def note(self, message: str) -> None:
         self.err.write(f"note: {message}\n")
@@ -129,25 +141,13 @@ class ShellContext:
         self.closed_failed = True
         self.transaction = Transaction()
 
-    def pending_changes(self) -> None:
-        """`configure` is being left with staged changes."""
-        if self.on_pending_changes is not None:
-            self.on_pending_changes(self)
-            return
-        if self.transaction.failed:
-            self.close_failed()
-            return
-        from crmshell.levels.configure import commit
-
-        commit(self)
-
     # -- the CIB ---------------------------------------------------------------------------
     @property
     def source(self) -> "CibSource":
         if self._source is None:
-            from crmshell.cibsource import source_from_options
+            from crmshell.cib.choose import session_source
 
-            self._source = source_from_options(self.options, self.env)
+            self._source = session_source(self.options.where, self.env)
         return self._source
 
     def switch_source(self, source: "CibSource") -> None:

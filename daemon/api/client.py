@@ -12,7 +12,7 @@ import os
 import socket
 
 from daemon.api.errors import ApiError, DaemonUnavailable
-from daemon.api.frames import EVENT, REPLY, REQUEST, FrameError, encode_frame, read_frame
+from daemon.api.frames import EVENT, MAX_BODY, REQUEST, FrameError, encode_frame, read_frame
 from daemon.api.protocol import Reply
 
 DEFAULT_SOCKET = "/run/crmshell/crmshelld.sock"
@@ -91,6 +91,9 @@ class ApiClient:
         raise DaemonUnavailable(self.path, reason)
 
     def _send(self, op: str, args, body: bytes, timeout):
+        if len(body) > MAX_BODY:
+            raise ApiError("too-large", f"body of {len(body)} bytes is over the API's limit of "
+                           f"{MAX_BODY}", {"field": "body"})
         rid = self._next_id
         self._next_id += 1
         data = encode_frame(REQUEST, {"id": rid, "op": op, "args": args or {}}, body)

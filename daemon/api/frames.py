@@ -149,7 +149,8 @@ class FrameReader:
 
 
 def read_frame(sock, max_header: int = MAX_HEADER, max_body: int = MAX_BODY) -> Frame | None:
-    """One frame from a blocking socket; None when the peer closed between frames."""
+    """One frame from a blocking socket; None when the peer closed between frames, and a
+    ConnectionError when it closed inside one (it went away; the bytes were not wrong)."""
     prefix = _recv_exact(sock, PREFIX.size, at_start=True)
     if prefix is None:
         return None
@@ -168,6 +169,7 @@ def _recv_exact(sock, size: int, at_start: bool = False):
         if n == 0:
             if at_start and got == 0:
                 return None
-            raise FrameError("length", f"connection closed {got} bytes into a {size}-byte part")
+            raise ConnectionAbortedError(f"peer closed the connection {got} bytes into a "
+                                         f"{size}-byte part of a frame")
         got += n
     return bytes(buf)

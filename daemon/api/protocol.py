@@ -3,6 +3,16 @@
 The table is data so that adding an operation or an argument is one line, and so that a
 request is checked completely, field by field, before any daemon code sees it: dispatch
 code can trust `Request.args` to hold only known names with the declared types.
+
+The JSON headers on the wire (the body travels raw after them, see `frames`):
+
+    request  {"id": N, "op": "query", "args": {...}}
+    reply    {"id": N, "ok": true, "result": {...}}
+             {"id": N, "ok": false, "error": {"code", "message", "details"?}, "close"?: true}
+    event    {"id": N, "ok": true, "result": {...}}     (streaming ops; a reply ends the stream)
+
+"close" says the daemon ends the connection after this reply (the framing was lost, the
+caller was refused); id 0 answers a request whose id could not be read.
 """
 
 from __future__ import annotations
@@ -90,6 +100,11 @@ class Request(namedtuple("Request", "id op args body")):
 
 
 Reply = namedtuple("Reply", "result body", defaults=(b"",))
+
+
+def hello_result(**extra) -> dict:
+    """What a daemon answers to `hello`: the API version and the ops it knows."""
+    return {"api": API_VERSION, "ops": sorted(OPS), **extra}
 
 
 def json_kind(value) -> str:

@@ -107,7 +107,7 @@ def test_blocking_reader_names_a_frame_cut_short():
     with left, right:
         left.sendall(_wire()[:20])
         left.close()
-        with pytest.raises(FrameError, match="connection closed"):
+        with pytest.raises(ConnectionError, match="peer closed the connection 4 bytes into"):
             read_frame(right)
 
 

@@ -77,3 +77,8 @@ def test_daemon_unavailable_names_the_socket():
     err = DaemonUnavailable("/x/y.sock", "no socket there")
     assert isinstance(err, ApiError) and err.code == "unavailable"
     assert str(err) == "cannot reach the daemon at /x/y.sock: no socket there; is crmshelld running?"
+
+
+def test_hello_result_lists_the_ops():
+    from daemon.api.protocol import hello_result
+    assert hello_result(node="node1") == {"api": 1, "ops": sorted(OPS), "node": "node1"}

@@ -247,3 +247,22 @@ def test_event_frames_carry_the_request_id(served, sock_path):
         frames = [read_frame(sock) for _ in range(4)]
     assert [f.kind for f in frames] == [EVENT, EVENT, EVENT, REPLY]
     assert {f.header["id"] for f in frames} == {42} and frames[-1].header["result"] == {"end": True}
+
+
+def test_a_client_that_stops_reading_is_dropped(sock_path):
+    with ServerThread(sock_path, write_timeout=0.3) as served:
+        with ApiClient(sock_path) as client:
+            client.call("replace", {}, b"x" * (1 << 20))
+        with _raw(sock_path) as deaf:
+            deaf.sendall(_request(1, "query") * 20)             # 20 MB of replies, never read
+            deadline = time.monotonic() + 10
+            while served.server.connections and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert served.server.connections == 0
+
+
+def test_a_body_over_the_limit_is_not_even_sent(sock_path):
+    from daemon.api.frames import MAX_BODY
+    with pytest.raises(ApiError) as err:
+        ApiClient(sock_path).call("replace", {}, b"x" * (MAX_BODY + 1))
+    assert err.value.code == "too-large" and err.value.details == {"field": "body"}

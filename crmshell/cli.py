@@ -142,7 +142,9 @@ def _run(opts: dict, rest: list[str]) -> int:
             rest = [*rest, "--help"]
         return session.one_shot(rest)
     if sys.stdin.isatty():
-        return session.interactive()
+        from crmshell.repl import run_repl
+
+        return run_repl(session)
     return session.batch(sys.stdin.read(), "<stdin>")
 
 

@@ -79,8 +79,3 @@ class Session:
             report(ctx, err, text)
             status = 1
         return status
-
-    def interactive(self) -> int:
-        from crmshell.repl import run_repl
-
-        return run_repl(self)

@@ -1,0 +1,162 @@
+"""`crmshell sandbox ...`: the argv front end of the sandbox verbs.
+
+Usage errors exit 2, failures 1 with one line naming the reason; no traceback reaches the
+user (a bug is reported the way crmshell/cli.py reports one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from crmshell.sandbox import layout as lay
+
+DESCRIPTION = """\
+A cluster on this machine: real corosync and crmshelld nodes named node1..nodeN, each in its
+own network, mount and PID namespaces on a private bridge (10.213.0.0/24), as root or, for an
+ordinary user, inside a user namespace. The default DIR is $XDG_RUNTIME_DIR/crmshell-sandbox,
+or /tmp/crmshell-sandbox-$UID without XDG_RUNTIME_DIR."""
+
+UP_TIMEOUT_S = 60.0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crmshell sandbox", description=DESCRIPTION)
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def verb(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = verbs.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--dir", type=Path, default=None, metavar="DIR",
+                         help="the sandbox's directory (default: see 'crmshell sandbox -h')")
+        return sub
+
+    up = verb("up", "start a sandbox cluster and wait until it has a DC")
+    up.add_argument("--nodes", type=int, default=1, metavar="N",
+                    help=f"number of nodes, 1 to {lay.MAX_NODES} (default 1)")
+    up.add_argument("--no-attach", action="store_true",
+                    help="do not start a shell on node1 afterwards (the default without a "
+                         "terminal)")
+    up.add_argument("--no-daemon", action="store_true",
+                    help="start corosync alone (to look at corosync by itself)")
+    up.add_argument("--timeout", type=float, default=UP_TIMEOUT_S, metavar="SECONDS",
+                    help=f"give up after this long (default {UP_TIMEOUT_S:g})")
+    verb("env", "print the shell lines that attach crmshell to NODE").add_argument("node")
+    verb("exec", "run a command inside NODE's namespaces: exec NODE -- CMD...").add_argument(
+        "node")
+    verb("status", "show the sandbox's nodes and their processes")
+    verb("down", "stop everything of the sandbox and remove its files")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    command: list[str] = []
+    if argv[:1] == ["exec"] and "--" in argv:
+        cut = argv.index("--")
+        argv, command = argv[:cut], argv[cut + 1:]
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as done:
+        return int(done.code or 0)
+    from crmshell.sandbox import commands
+
+    directory = (args.dir or lay.default_dir()).absolute()
+    try:
+        return VERBS[args.verb](args, directory, command)
+    except (commands.SandboxError, lay.LayoutError) as err:
+        sys.stderr.write(f"crmshell sandbox {args.verb}: {err}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130
+
+
+def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
+    import time
+
+    from crmshell.sandbox import commands
+
+    start = time.monotonic()
+    state = commands.up(directory, args.nodes, args.timeout, not args.no_daemon,
+                        lambda text: sys.stderr.write(f"sandbox: {text}\n"))
+    took = time.monotonic() - start
+    node1 = lay.Layout(directory, args.nodes).node(1)
+    formed = "with a DC" if state.get("daemon") else "corosync quorate; no crmshelld yet"
+    print(f"sandbox up: {args.nodes} node(s) in {directory} ({formed}) in {took:.2f} s")
+    print("attach a shell to node1 with:")
+    print(f"    eval \"$(crmshell sandbox env node1{_dir_opt(args)})\"; crmshell")
+    print(f"or: crmshell --socket {node1.socket}")
+    print(f"stop it with: crmshell sandbox down{_dir_opt(args)}")
+    if args.no_attach or not sys.stdin.isatty():
+        return 0
+    sys.stdout.flush()
+    env = dict(os.environ, CRMSHELL_SOCKET=str(node1.socket),
+               CRMSHELL_SANDBOX_DIR=str(directory))
+    os.execve(sys.executable, [sys.executable, "-m", "crmshell"], env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def _dir_opt(args: argparse.Namespace) -> str:
+    import shlex
+
+    return f" --dir {shlex.quote(str(args.dir))}" if args.dir else ""
+
+
+def _env(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
+    from crmshell.sandbox import commands
+
+    state = commands.load_state(directory)
+    entry = commands.node_entry(state, args.node)
+    index = lay.node_index(entry["name"], int(state.get("count", 1)))
+    for line in lay.env_lines(directory, lay.Layout(directory, int(state["count"])).node(index)):
+        print(line)
+    return 0
+
+
+def _exec(args: argparse.Namespace, directory: Path, command: list[str]) -> int:
+    """Replaces this process, as `ip netns exec` does: the command's own exit status,
+    terminal and signals are the caller's, and it runs as long as it likes."""
+    from crmshell.sandbox import commands
+
+    argv, env = commands.exec_argv(directory, args.node, command)
+    sys.stdout.flush()
+    try:
+        os.execvpe(argv[0], argv, env)
+    except OSError as err:
+        raise commands.SandboxError(f"cannot run nsenter: {err.strerror}") from None
+    return 0  # pragma: no cover
+
+
+def _status(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
+    from crmshell.sandbox import commands
+
+    for line in format_status(commands.status(directory)):
+        print(line)
+    return 0
+
+
+def format_status(state: dict) -> list[str]:
+    mode = "rootless" if state.get("rootless") else "root"
+    lines = [f"sandbox {state.get('dir')}: {state.get('count')} node(s), {mode}, "
+             f"supervisor {state.get('supervisor_pid')}"]
+    for node in state.get("nodes", []):
+        parts = [f"corosync {'running' if node.get('corosync') else 'stopped'}"]
+        if state.get("daemon"):
+            parts.append(f"crmshelld {'running' if node.get('daemon') else 'stopped'}")
+        lines.append(f"  {node.get('name'):<7} {node.get('address'):<12} "
+                     f"{node.get('state'):<5} {', '.join(parts)}  socket {node.get('socket')}")
+    return lines
+
+
+def _down(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
+    from crmshell.sandbox import commands
+
+    if commands.down(directory):
+        print(f"sandbox down: {directory} stopped and removed")
+    else:
+        print(f"sandbox down: nothing was running in {directory}")
+    return 0
+
+
+VERBS = {"up": _up, "env": _env, "exec": _exec, "status": _status, "down": _down}

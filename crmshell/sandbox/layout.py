@@ -1,0 +1,169 @@
+"""Where everything of a sandbox lives and how its nodes are named, addressed and started.
+
+Pure: a function of the directory, the node count and whether we run rootless, so the
+supervisor, the shell's `sandbox` verbs and the tests agree on every path and argv without
+asking each other. Node k is `nodek`, node id k, address 10.213.0.k/24 on the sandbox's
+private bridge (nothing is routed to the host).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from daemon.corosync.conf import ClusterConfig, NodeEntry, render
+
+MAX_NODES = 16
+SUBNET = "10.213.0"
+PREFIX_LEN = 24
+BRIDGE = "sbr0"
+CLUSTER_NAME = "crmshell-sandbox"
+STATE_FILE = "sandbox.json"      # the same names as daemon/agents/fence/sandbox_control.py
+CONTROL_SOCKET = "control.sock"
+# Loopback-fast totem (CLUSTER-NOTES.md: token 300 + coefficient 0 detects a loss in ~0.7 s).
+TOKEN_MS = 300
+TOKEN_COEFFICIENT = 0
+
+
+class LayoutError(ValueError):
+    """A sandbox that cannot be laid out (node count, node name, directory)."""
+
+
+def default_dir(environ: dict[str, str] | None = None, uid: int | None = None) -> Path:
+    """$XDG_RUNTIME_DIR/crmshell-sandbox, else /tmp/crmshell-sandbox-$UID: per user, so two
+    users' sandboxes never collide, and in the runtime directory when there is one because
+    it is private to the user and cleared at logout."""
+    environ = os.environ if environ is None else environ
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime:
+        return Path(runtime) / "crmshell-sandbox"
+    return Path(f"/tmp/crmshell-sandbox-{os.getuid() if uid is None else uid}")
+
+
+def node_name(index: int) -> str:
+    return f"node{index}"
+
+
+def node_index(name: str, count: int) -> int:
+    """The index of node `name` in a sandbox of `count` nodes; LayoutError names the choices."""
+    prefix, digits = name[:4], name[4:]
+    if prefix == "node" and digits.isdigit() and not digits.startswith("0"):
+        index = int(digits)
+        if 1 <= index <= count:
+            return index
+    names = ", ".join(node_name(i) for i in range(1, count + 1))
+    raise LayoutError(f"no node {name!r} in this sandbox (its nodes: {names})")
+
+
+@dataclass(frozen=True)
+class NodePaths:
+    """The files of one node, all under DIR/nodeN (DIR is visible inside every node)."""
+
+    name: str
+    nodeid: int
+    address: str
+    root: Path
+
+    @property
+    def corosync_conf(self) -> Path:
+        return self.root / "corosync.conf"
+
+    @property
+    def corosync_log(self) -> Path:
+        return self.root / "corosync.log"
+
+    @property
+    def corosync_state(self) -> Path:
+        return self.root / "corosync"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def socket(self) -> Path:
+        return self.root / "crmshelld.sock"
+
+    @property
+    def daemon_log(self) -> Path:
+        return self.root / "crmshelld.log"
+
+    @property
+    def output(self) -> Path:
+        """Where the node's processes' stdout and stderr go (crashes before logging)."""
+        return self.root / "console.log"
+
+
+@dataclass(frozen=True)
+class Layout:
+    directory: Path
+    count: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.count, int) or not 1 <= self.count <= MAX_NODES:
+            raise LayoutError(f"--nodes {self.count!r}: a sandbox has 1 to {MAX_NODES} nodes")
+        if not self.directory.is_absolute():
+            raise LayoutError(f"--dir {self.directory}: the sandbox directory must be absolute")
+
+    @property
+    def state_file(self) -> Path:
+        return self.directory / STATE_FILE
+
+    @property
+    def control_socket(self) -> Path:
+        return self.directory / CONTROL_SOCKET
+
+    @property
+    def authkey(self) -> Path:
+        return self.directory / "authkey"
+
+    @property
+    def supervisor_log(self) -> Path:
+        return self.directory / "supervisor.log"
+
+    def node(self, index: int) -> NodePaths:
+        return NodePaths(node_name(index), index, f"{SUBNET}.{index}",
+                         self.directory / node_name(index))
+
+    def nodes(self) -> list[NodePaths]:
+        return [self.node(i) for i in range(1, self.count + 1)]
+
+    def cluster_config(self, node: NodePaths) -> ClusterConfig:
+        """Node `node`'s corosync.conf: the same cluster for all, its own log and state."""
+        return ClusterConfig(
+            cluster_name=CLUSTER_NAME,
+            nodes=tuple(NodeEntry(n.name, n.nodeid, (n.address,)) for n in self.nodes()),
+            keyfile=str(self.authkey), token=TOKEN_MS, token_coefficient=TOKEN_COEFFICIENT,
+            logfile=str(node.corosync_log), state_dir=str(node.corosync_state),
+            move_to_root_cgroup=False)
+
+    def corosync_text(self, node: NodePaths) -> str:
+        return render(self.cluster_config(node))
+
+
+def corosync_argv(node: NodePaths) -> list[str]:
+    return ["corosync", "-f", "-c", str(node.corosync_conf)]
+
+
+def daemon_argv(daemon: list[str], node: NodePaths) -> list[str]:
+    """`daemon` is how crmshelld is started here (its console script, or python -m)."""
+    return [*daemon, "--foreground", "--state-dir", str(node.state_dir),
+            "--socket", str(node.socket), "--log-file", str(node.daemon_log)]
+
+
+def enter_argv(init_pid: int, rootless: bool) -> list[str]:
+    """The prefix that runs a command inside a node's namespaces from outside the sandbox.
+    Rootless sandboxes live in a user namespace, which must be entered first (keeping our
+    own credentials, as `unshare --map-root-user` mapped them)."""
+    argv = ["nsenter", "-t", str(init_pid)]
+    if rootless:
+        argv += ["-U", "--preserve-credentials"]
+    return [*argv, "-n", "-m", "-p", "--"]
+
+
+def env_lines(directory: Path, node: NodePaths) -> list[str]:
+    """The shell lines of `sandbox env NODE`, quoted for sh."""
+    return [f"export CRMSHELL_SOCKET={shlex.quote(str(node.socket))}",
+            f"export CRMSHELL_SANDBOX_DIR={shlex.quote(str(directory))}"]

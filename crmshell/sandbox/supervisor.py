@@ -1,0 +1,256 @@
+"""The sandbox's supervisor: the one process that owns every namespace and process of it.
+
+`crmshell sandbox up` starts it as `unshare --net [--user --map-root-user --mount] --fork
+--kill-child -- python -m crmshell.sandbox.supervisor DIR COUNT ...`, so it sits in the
+bridge's network namespace. It builds the nodes, reports progress on its standard output as
+JSON lines (sandbox_control's protocol: events, then one final `ok` line), writes
+DIR/sandbox.json and then answers the control socket (`status`, `kill`, `start`, `down`)
+until told to go. All its children die with it (procs.py), so nothing outlives it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socketserver
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crmshell.sandbox import layout as lay
+from crmshell.sandbox.procs import StepError, end, only_child, run, spawn, tail
+from crmshell.sandbox.readiness import wait_formed
+from daemon.agents.fence import sandbox_control as control
+from daemon.cib.persist import write_file_atomically
+from daemon.corosync.conf import new_authkey, write_authkey
+
+NODE_INIT = Path(__file__).with_name("node_init.py")
+INIT_TIMEOUT_S = 10.0
+
+
+class NodeProcess:
+    """One running node: its PID 1 (through its unshare), corosync and daemon."""
+
+    def __init__(self, paths: lay.NodePaths) -> None:
+        self.paths = paths
+        self.holder: subprocess.Popen | None = None
+        self.init_pid: int | None = None
+        self.corosync: subprocess.Popen | None = None
+        self.daemon: subprocess.Popen | None = None
+
+    def running(self) -> bool:
+        return self.holder is not None and self.holder.poll() is None
+
+    def describe(self) -> dict:
+        alive = self.running()
+        return {"name": self.paths.name, "nodeid": self.paths.nodeid,
+                "address": self.paths.address, "state": "up" if alive else "down",
+                "init_pid": self.init_pid if alive else None,
+                "socket": str(self.paths.socket),
+                "corosync": _alive(self.corosync) if alive else False,
+                "daemon": _alive(self.daemon) if alive else False}
+
+
+def _alive(proc: subprocess.Popen | None) -> bool:
+    return proc is not None and proc.poll() is None
+
+
+class Supervisor:
+    def __init__(self, layout: lay.Layout, daemon: list[str] | None, rootless: bool,
+                 env: dict[str, str]) -> None:
+        self.layout = layout
+        self.daemon = daemon
+        self.rootless = rootless
+        self.env = env
+        self.nodes = {n.name: NodeProcess(n) for n in layout.nodes()}
+        self.started = time.time()
+
+    # ---- building -------------------------------------------------------------------------
+
+    def build(self, timeout: float) -> None:
+        """Bridge, authkey, every node, then wait until the cluster has formed."""
+        run(["ip", "link", "set", "lo", "up"], "bridge namespace")
+        run(["ip", "link", "add", lay.BRIDGE, "type", "bridge"], "bridge")
+        run(["ip", "link", "set", lay.BRIDGE, "up"], "bridge")
+        write_authkey(self.layout.authkey, new_authkey())
+        for node in self.nodes.values():
+            self.start_node(node)
+        emit({"event": "started", "nodes": list(self.nodes)})
+        wait_formed([n.paths for n in self.nodes.values()], self._node_prefix,
+                    self.daemon is not None, timeout, self._check_alive)
+        self.save()
+
+    def start_node(self, node: NodeProcess) -> None:
+        paths = node.paths
+        for directory in (paths.root, paths.state_dir, paths.corosync_state):
+            directory.mkdir(mode=0o750, parents=True, exist_ok=True)
+        paths.corosync_conf.write_text(self.layout.corosync_text(paths))
+        paths.corosync_conf.chmod(0o640)
+        node.holder = spawn(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
+                             "--kill-child", "--", sys.executable, str(NODE_INIT),
+                             str(self.layout.directory), paths.name], pipes=True)
+        line = _read_line(node.holder, INIT_TIMEOUT_S)
+        if line != "ready":
+            err = node.holder.stderr.read1(4000).decode(errors="replace") if line == "" else ""
+            raise StepError(f"{paths.name}: its namespaces were not made: "
+                            f"{line or 'no answer'} {err}".strip())
+        node.init_pid = only_child(node.holder.pid)
+        if node.init_pid is None:
+            raise StepError(f"{paths.name}: the node's first process cannot be found")
+        veth = f"sb{paths.nodeid}"
+        try:  # a killed node's veth goes with its namespace, but the kernel takes its time
+            run(["ip", "link", "del", veth], f"{paths.name}: old veth")
+        except StepError:
+            pass
+        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns",
+             str(node.init_pid)], f"{paths.name}: veth")
+        run(["ip", "link", "set", veth, "master", lay.BRIDGE, "up"], f"{paths.name}: bridge port")
+        run([*self._node_prefix(paths.name), "ip", "-batch", "-"], f"{paths.name}: eth0",
+            stdin=(f"addr add {paths.address}/{lay.PREFIX_LEN} dev eth0\n"
+                   "link set eth0 up\n").encode())
+        node.corosync = spawn([*self._node_prefix(paths.name), *lay.corosync_argv(paths)],
+                              paths.output, self.env)
+        if self.daemon is not None:
+            node.daemon = spawn([*self._node_prefix(paths.name),
+                                 *lay.daemon_argv(self.daemon, paths)], paths.output, self.env)
+
+    def _node_prefix(self, name: str) -> list[str]:
+        """We already are in the sandbox's user namespace: no -U from here."""
+        return lay.enter_argv(self.nodes[name].init_pid, rootless=False)
+
+    def _check_alive(self) -> None:
+        for node in self.nodes.values():
+            for what, proc in (("corosync", node.corosync), ("crmshelld", node.daemon)):
+                if proc is not None and proc.poll() is not None:
+                    raise StepError(f"{node.paths.name}: {what} exited with status "
+                                    f"{proc.returncode}: {tail(node.paths.output)}")
+
+    # ---- running ----------------------------------------------------------------------------
+
+    def kill_node(self, node: NodeProcess) -> None:
+        """SIGKILL of the node's PID 1: the kernel ends every process of the node, and its
+        /run, /dev/shm and addresses go with its namespaces."""
+        if node.init_pid is not None and node.running():
+            try:
+                os.kill(node.init_pid, 9)
+            except ProcessLookupError:
+                pass
+        for proc in (node.holder, node.corosync, node.daemon):
+            end(proc)
+        node.init_pid = None
+
+    def state(self) -> dict:
+        return {"version": 1, "dir": str(self.layout.directory), "count": self.layout.count,
+                "rootless": self.rootless, "supervisor_pid": os.getpid(),
+                "holder_pid": os.getppid(), "started": self.started,
+                "daemon": self.daemon is not None,
+                "nodes": [n.describe() for n in self.nodes.values()]}
+
+    def save(self) -> None:
+        data = json.dumps(self.state(), indent=1).encode() + b"\n"
+        write_file_atomically(self.layout.state_file, data)
+
+    def handle(self, message: dict) -> tuple[dict, bool]:
+        """The answer to one control request, and whether to stop afterwards."""
+        op = message.get("op")
+        if op == "status":
+            return {"ok": True, **self.state()}, False
+        if op == "down":
+            for node in self.nodes.values():
+                self.kill_node(node)
+            return {"ok": True}, True
+        if op in ("kill", "start"):
+            name = message.get("node")
+            node = self.nodes.get(name) if isinstance(name, str) else None
+            if node is None:
+                return {"ok": False, "error": f"no node {name!r} in this sandbox "
+                        f"(its nodes: {', '.join(self.nodes)})"}, False
+            try:
+                if op == "kill":
+                    self.kill_node(node)
+                elif not node.running():
+                    self.start_node(node)
+                    running = sum(n.running() for n in self.nodes.values())
+                    wait_formed([node.paths], self._node_prefix, self.daemon is not None,
+                                float(message.get("timeout", 30)), self._check_alive,
+                                members=running)
+            except StepError as err:
+                return {"ok": False, "error": str(err)}, False
+            self.save()
+            return {"ok": True, "node": node.describe()}, False
+        return {"ok": False, "error": f"unknown request {op!r}"}, False
+
+    def serve(self) -> None:
+        supervisor = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                try:
+                    message = control.decode(self.rfile.readline(control.MAX_LINE))
+                except control.ControlError as err:
+                    answer, stop = {"ok": False, "error": str(err)}, False
+                else:
+                    answer, stop = supervisor.handle(message)
+                try:
+                    self.wfile.write(control.encode(answer))
+                    self.wfile.flush()
+                except OSError:
+                    pass
+                if stop:
+                    server.stopping = True
+
+        path = str(self.layout.control_socket)
+        if os.path.exists(path):
+            os.unlink(path)
+        server = socketserver.UnixStreamServer(path, Handler)
+        server.stopping = False
+        os.chmod(path, 0o600)
+        with server:
+            while not server.stopping:
+                server.handle_request()
+
+
+def _read_line(proc: subprocess.Popen, timeout: float) -> str:
+    import selectors
+
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return proc.stdout.readline().decode(errors="replace").strip()
+
+
+def emit(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="crmshell-sandbox-supervisor")
+    p.add_argument("directory", type=Path)
+    p.add_argument("count", type=int)
+    p.add_argument("--daemon", default=None, help="crmshelld's argv prefix as JSON")
+    p.add_argument("--rootless", action="store_true")
+    p.add_argument("--timeout", type=float, default=60.0)
+    args = p.parse_args(argv)
+    daemon = json.loads(args.daemon) if args.daemon else None
+    supervisor = Supervisor(lay.Layout(args.directory, args.count), daemon, args.rootless,
+                            dict(os.environ, CRMSHELL_SANDBOX_DIR=str(args.directory)))
+    try:
+        supervisor.build(args.timeout)
+    except (StepError, OSError) as err:
+        emit({"ok": False, "error": str(err)})
+        for node in supervisor.nodes.values():
+            supervisor.kill_node(node)
+        return 1
+    emit({"ok": True, **supervisor.state()})
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    supervisor.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -197,15 +197,22 @@ def down(directory: Path) -> bool:
 
 
 def _wait_gone(pid: int, timeout: float) -> None:
+    """Wait until `pid` has ended. A zombie has ended: the holder's parent is whoever
+    adopted it after `up` left, and when it reaps is its business."""
     deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         try:
-            # our own child when `up` ran in this process; reap it, else just wait
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:   # our child if `up` ran here
                 return
         except ChildProcessError:
             pass
-        time.sleep(0.02)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return
+        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return
+        time.sleep(0.01)
 
 
 def remove_files(directory: Path, count: int) -> None:

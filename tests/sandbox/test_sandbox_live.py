@@ -14,6 +14,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def test_up_gives_a_quorate_node_in_its_own_namespaces(running: Path) -> None:
     commands = {line.split()[1] for line in ps.stdout.splitlines()}
     assert "corosync" in commands and len(commands) <= 4   # its own PID namespace
     run_dir = sandbox("exec", "node1", "--dir", str(running), "--", "ls", "/run")
-    assert set(run_dir.stdout.split()) <= {"crmshell-sandbox.json", "corosync.pid",
+    assert set(run_dir.stdout.split()) <= {"crmshell-sandbox.json", "corosync.pid", "mount",
                                            "crmshell", "resource-agents"}   # a fresh /run
     key = running / "authkey"
     assert key.stat().st_size == 256 and stat.S_IMODE(key.stat().st_mode) == 0o400
@@ -173,3 +174,68 @@ def test_a_failed_start_cleans_up(sandbox_dir: Path, tmp_path: Path) -> None:
     assert not sandbox_dir.exists()
     no_corosync = up(sandbox_dir, env=dict(os.environ, PATH="/nonexistent"))
     assert "corosync is not installed" in no_corosync.stderr
+
+
+def test_a_sandbox_under_run_keeps_its_directory_inside_the_node(tmp_path: Path) -> None:
+    """$XDG_RUNTIME_DIR is under /run, which every node replaces with its own tmpfs."""
+    runtime = Path("/run") / f"crmshell-test-{os.getpid()}"
+    if os.geteuid() != 0:
+        pytest.skip("needs root to make a directory under /run")
+    runtime.mkdir(mode=0o700)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime))
+    try:
+        flags = [] if WITH_DAEMON else ["--no-daemon"]
+        done = sandbox("up", "--no-attach", *flags, env=env)
+        assert done.returncode == 0, done.stderr
+        inside = sandbox("exec", "node1", "--", "ls", str(runtime / "crmshell-sandbox" / "node1"),
+                         env=env)
+        assert "corosync.log" in inside.stdout.split()
+        assert "crmshell-sandbox.json" in sandbox("exec", "node1", "--", "ls", "/run",
+                                                  env=env).stdout
+    finally:
+        sandbox("down", env=env)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def system_python_for(user: str) -> list[str] | None:
+    """A Python an ordinary user may run with what the sandbox imports (the venv may sit in
+    root's home), run as `user` through runuser; None when there is none."""
+    if os.geteuid() != 0 or shutil.which("runuser") is None:
+        return None
+    probe = ["runuser", "-u", user, "--", "/usr/bin/python3", "-c", "import lxml"]
+    try:
+        ok = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return ["runuser", "-u", user, "--", "env", f"PYTHONPATH={REPO}", "/usr/bin/python3"] \
+        if ok else None
+
+
+def test_rootless_for_an_ordinary_user() -> None:
+    python = system_python_for("nobody")
+    if python is None:
+        pytest.skip("needs root (to become nobody) and /usr/bin/python3 with lxml")
+    top = Path(tempfile.mkdtemp(prefix="crmshell-rootless-"))   # pytest's tmp is root's 0700
+    shutil.chown(top, "nobody")
+    directory = top / "sbx"
+
+    def as_nobody(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*python, "-m", "crmshell", "sandbox", *args, "--dir",
+                               str(directory)] if args[0] != "exec" else
+                              [*python, "-m", "crmshell", "sandbox", "exec", args[1], "--dir",
+                               str(directory), "--", *args[2:]],
+                              capture_output=True, text=True, timeout=90, cwd="/tmp",
+                              stdin=subprocess.DEVNULL)
+
+    try:
+        done = as_nobody("up", "--no-attach", "--no-daemon")
+        assert done.returncode == 0, done.stderr
+        assert "rootless" in as_nobody("status").stdout
+        quorum = as_nobody("exec", "node1", "corosync-quorumtool", "-s")
+        assert "Quorate:          Yes" in quorum.stdout, quorum.stderr
+        assert directory.owner() == "nobody"
+    finally:
+        down = as_nobody("down")
+        shutil.rmtree(top, ignore_errors=True)
+        assert down.returncode == 0, down.stderr
+    assert not directory.exists()

@@ -67,6 +67,8 @@ def main(argv: list[str]) -> int:
     except (commands.SandboxError, lay.LayoutError) as err:
         sys.stderr.write(f"crmshell sandbox {args.verb}: {err}\n")
         return 1
+    except BrokenPipeError:
+        return 1
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
         sys.stderr.write(f"crmshell sandbox {args.verb}: {where}{err.strerror or err}\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import selectors
 import shutil
 import signal
 import subprocess
@@ -122,8 +123,10 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say) -> d
                                 stderr=log, env=env, start_new_session=True, cwd="/")
     try:
         answer = _relay(proc, timeout + 10.0, layout, say)
-    except BaseException:
+    except BaseException:   # Ctrl-C included: nothing of a half-made sandbox stays
         _kill_holder(proc.pid)
+        proc.wait(DOWN_TIMEOUT_S)
+        remove_files(directory, count)
         raise
     finally:
         proc.stdout.close()
@@ -136,8 +139,6 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say) -> d
 
 
 def _relay(proc: subprocess.Popen, timeout: float, layout: lay.Layout, say) -> dict:
-    import selectors
-
     deadline = time.monotonic() + timeout
     with selectors.DefaultSelector() as selector:
         selector.register(proc.stdout, selectors.EVENT_READ)

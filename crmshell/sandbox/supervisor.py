@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import selectors
 import socketserver
 import subprocess
 import sys
@@ -66,23 +67,47 @@ class Supervisor:
         self.env = env
         self.nodes = {n.name: NodeProcess(n) for n in layout.nodes()}
         self.started = time.time()
+        self.clock = time.monotonic()
+        self.timings: dict[str, float] = {}
 
     # ---- building -------------------------------------------------------------------------
 
     def build(self, timeout: float) -> None:
         """Bridge, authkey, every node, then wait until the cluster has formed."""
-        run(["ip", "link", "set", "lo", "up"], "bridge namespace")
-        run(["ip", "link", "add", lay.BRIDGE, "type", "bridge"], "bridge")
-        run(["ip", "link", "set", lay.BRIDGE, "up"], "bridge")
+        run(["ip", "-batch", "-"], "bridge", stdin=(
+            f"link set lo up\nlink add {lay.BRIDGE} type bridge\n"
+            f"link set {lay.BRIDGE} up\n").encode())
         write_authkey(self.layout.authkey, new_authkey())
-        for node in self.nodes.values():
-            self.start_node(node)
+        nodes = list(self.nodes.values())
+        for node in nodes:   # all first processes start at once: Python's start-up overlaps
+            self.spawn_init(node)
+        for node in nodes:
+            self.await_init(node)
+        self.wire(nodes)
+        for node in nodes:
+            self.start_processes(node)
+        self.timings["started"] = round(time.monotonic() - self.clock, 3)
         emit({"event": "started", "nodes": list(self.nodes)})
-        wait_formed([n.paths for n in self.nodes.values()], self._node_prefix,
-                    self.daemon is not None, timeout, self._check_alive)
+        wait_formed([n.paths for n in nodes], self._node_prefix, self.daemon is not None,
+                    timeout, self._check_alive)
+        self.timings["formed"] = round(time.monotonic() - self.clock, 3)
         self.save()
 
-    def start_node(self, node: NodeProcess) -> None:
+    def restart(self, node: NodeProcess, timeout: float) -> None:
+        """A killed node comes back as a rebooted host: new namespaces, fresh /run."""
+        self.spawn_init(node)
+        self.await_init(node)
+        try:  # the old veth goes with the old namespace, but the kernel takes its time
+            run(["ip", "link", "del", _veth(node)], f"{node.paths.name}: old veth")
+        except StepError:
+            pass
+        self.wire([node])
+        self.start_processes(node)
+        running = sum(n.running() for n in self.nodes.values())
+        wait_formed([node.paths], self._node_prefix, self.daemon is not None, timeout,
+                    self._check_alive, members=running)
+
+    def spawn_init(self, node: NodeProcess) -> None:
         paths = node.paths
         for directory in (paths.root, paths.state_dir, paths.corosync_state):
             directory.mkdir(mode=0o750, parents=True, exist_ok=True)
@@ -91,6 +116,9 @@ class Supervisor:
         node.holder = spawn(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
                              "--kill-child", "--", sys.executable, str(NODE_INIT),
                              str(self.layout.directory), paths.name], pipes=True)
+
+    def await_init(self, node: NodeProcess) -> None:
+        paths = node.paths
         line = _read_line(node.holder, INIT_TIMEOUT_S)
         if line != "ready":
             err = node.holder.stderr.read1(4000).decode(errors="replace") if line == "" else ""
@@ -99,17 +127,20 @@ class Supervisor:
         node.init_pid = only_child(node.holder.pid)
         if node.init_pid is None:
             raise StepError(f"{paths.name}: the node's first process cannot be found")
-        veth = f"sb{paths.nodeid}"
-        try:  # a killed node's veth goes with its namespace, but the kernel takes its time
-            run(["ip", "link", "del", veth], f"{paths.name}: old veth")
-        except StepError:
-            pass
-        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns",
-             str(node.init_pid)], f"{paths.name}: veth")
-        run(["ip", "link", "set", veth, "master", lay.BRIDGE, "up"], f"{paths.name}: bridge port")
-        run([*self._node_prefix(paths.name), "ip", "-batch", "-"], f"{paths.name}: eth0",
-            stdin=(f"addr add {paths.address}/{lay.PREFIX_LEN} dev eth0\n"
-                   "link set eth0 up\n").encode())
+
+    def wire(self, nodes: list[NodeProcess]) -> None:
+        """One veth pair per node: a bridge port here, `eth0` with its address there."""
+        batch = "".join(f"link add {_veth(n)} type veth peer name eth0 netns {n.init_pid}\n"
+                        f"link set {_veth(n)} master {lay.BRIDGE} up\n" for n in nodes)
+        run(["ip", "-batch", "-"], "veth pairs", stdin=batch.encode())
+        for node in nodes:
+            run([*self._node_prefix(node.paths.name), "ip", "-batch", "-"],
+                f"{node.paths.name}: eth0",
+                stdin=(f"addr add {node.paths.address}/{lay.PREFIX_LEN} dev eth0\n"
+                       "link set eth0 up\n").encode())
+
+    def start_processes(self, node: NodeProcess) -> None:
+        paths = node.paths
         node.corosync = spawn([*self._node_prefix(paths.name), *lay.corosync_argv(paths)],
                               paths.output, self.env)
         if self.daemon is not None:
@@ -145,7 +176,7 @@ class Supervisor:
         return {"version": 1, "dir": str(self.layout.directory), "count": self.layout.count,
                 "rootless": self.rootless, "supervisor_pid": os.getpid(),
                 "holder_pid": os.getppid(), "started": self.started,
-                "daemon": self.daemon is not None,
+                "daemon": self.daemon is not None, "timings": self.timings,
                 "nodes": [n.describe() for n in self.nodes.values()]}
 
     def save(self) -> None:
@@ -171,11 +202,7 @@ class Supervisor:
                 if op == "kill":
                     self.kill_node(node)
                 elif not node.running():
-                    self.start_node(node)
-                    running = sum(n.running() for n in self.nodes.values())
-                    wait_formed([node.paths], self._node_prefix, self.daemon is not None,
-                                float(message.get("timeout", 30)), self._check_alive,
-                                members=running)
+                    self.restart(node, float(message.get("timeout", 30)))
             except StepError as err:
                 return {"ok": False, "error": str(err)}, False
             self.save()
@@ -212,9 +239,11 @@ class Supervisor:
                 server.handle_request()
 
 
-def _read_line(proc: subprocess.Popen, timeout: float) -> str:
-    import selectors
+def _veth(node: NodeProcess) -> str:
+    return f"sb{node.paths.nodeid}"
 
+
+def _read_line(proc: subprocess.Popen, timeout: float) -> str:
     with selectors.DefaultSelector() as selector:
         selector.register(proc.stdout, selectors.EVENT_READ)
         if not selector.select(timeout):

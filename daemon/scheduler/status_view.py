@@ -47,6 +47,7 @@ class Show:
     # OCF exit code's words (given by `probe_words`, e.g. "not installed").
     pacemaker_2_1: bool = False
     probe_words: Callable[[int], str] | None = None
+    brief: bool = False          # a group's members counted per agent (brief_lines)
 
 
 PLAIN = Show()
@@ -334,8 +335,47 @@ def _group(ws: WorkingSet, rsc: Resource, depth: int, show: Show) -> list[str]:
     attrs += flags
     suffix = f" ({', '.join(attrs)})" if attrs else ""
     lines = [_item(depth, f"Resource Group: {rsc.id}{suffix}:")]
+    if show.brief:      # every member counted, active or not
+        return lines + brief_lines(rsc.children, depth + 1, inactive=True)
     for child in shown:
         lines += resource_lines(ws, child, depth + 1, show)
+    return lines
+
+
+def brief_lines(resources: list[Resource], depth: int, *, inactive: bool,
+                rsc_only: bool = False) -> list[str]:
+    """pe__rscs_brief_output(): the primitives among `resources` counted by agent, then
+    per node by how many run there ("2/3\t(ocf:heartbeat:IPaddr2):\tActive node1").
+
+    As in Pacemaker, a node counts every listed primitive running on it, so a node's own
+    list (`rsc_only`, names left out) also counts what those primitives run elsewhere;
+    stopped agents appear only with `inactive`, as "0/N".
+    """
+    totals: dict[str, int] = {}
+    by_node: dict[str, dict[str, int]] = {}
+    for rsc in resources:
+        if rsc.variant != m.PRIMITIVE:
+            continue
+        agent = _agent(rsc)
+        totals[agent] = totals.get(agent, 0) + 1
+        for node in rsc.running_on:
+            if not node.unclean and not node.online and rsc.managed:
+                continue
+            counts = by_node.setdefault(node.name, {})
+            counts[agent] = counts.get(agent, 0) + 1
+    lines = []
+    for agent in sorted(totals):
+        active = 0
+        for name in sorted(by_node, key=name_key):
+            count = by_node[name].get(agent, 0)
+            if not count:
+                continue
+            active += count
+            number = f"{count}/{totals[agent]}" if inactive else str(count)
+            lines.append(_item(depth, f"{number}\t({agent}):\tActive "
+                                      f"{'' if rsc_only else name}"))
+        if inactive and active == 0:
+            lines.append(_item(depth, f"0/{totals[agent]}\t({agent}):\tActive"))
     return lines
 
 

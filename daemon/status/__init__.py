@@ -2,6 +2,8 @@
 
     render_text(cib, now=..., options=StatusOptions(...)) -> list[str]
     render_xml(cib, now=..., options=StatusOptions(...)) -> bytes
+    render_simple(cib, now=...) -> list[str]                # crm_mon -s
+    render(cib, now=..., options=...) -> bytes              # by options.output
     crm_status_options(words) -> StatusOptions        # `crm status bynode inactive ...`
 
 Both renderers are pure: the CIB and the time come in, lines or bytes go out. The daemon
@@ -18,11 +20,11 @@ from __future__ import annotations
 
 from daemon.status.options import StatusError, StatusOptions, crm_status_options
 
-__all__ = ["StatusError", "StatusOptions", "crm_status_options", "render_simple",
+__all__ = ["StatusError", "StatusOptions", "crm_status_options", "render", "render_simple",
            "render_text", "render_xml"]
 
 _LAZY = {"render_text": "daemon.status.text", "render_xml": "daemon.status.xml",
-         "render_simple": "daemon.status.simple"}
+         "render_simple": "daemon.status.simple", "render": "daemon.status.render"}
 
 
 def __getattr__(name: str):

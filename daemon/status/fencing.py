@@ -29,13 +29,17 @@ class FenceEvent:
 
 
 def later_succeeded(event: FenceEvent, history: list[FenceEvent]) -> str | None:
-    """The node from which an equivalent later attempt succeeded, for a failed event."""
+    """stonith__later_succeeded(): for a failed event, the delegate of a newer successful
+    one of the same action on the same target (looked for only among the events before
+    it in the newest-first history; None also when that success names no delegate)."""
     if event.state != FAILED:
         return None
     for other in history:
-        if (other.state == DONE and other.target == event.target
+        if other is event:
+            break
+        if (other.state == DONE and other.target.lower() == event.target.lower()
                 and other.action == event.action and other.completed > event.completed):
-            return other.delegate or other.origin
+            return other.delegate
     return None
 
 

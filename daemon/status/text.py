@@ -10,10 +10,12 @@ Sections come in crm_mon's order, separated by one blank line, each a list whose
 
 from __future__ import annotations
 
+from daemon.scheduler import model as m
 from daemon.scheduler.model import Node
 from daemon.scheduler.node_names import name_key
-from daemon.scheduler.status_view import (Show, display_name, is_active, node_line,
-                                          node_list, primitive_text, resource_lines)
+from daemon.scheduler.status_view import (Show, brief_lines, display_name, is_active,
+                                          node_line, node_list, primitive_text,
+                                          resource_lines)
 from daemon.scheduler.working_set import WorkingSet
 from daemon.status import fencing, records
 from daemon.status.fencing import FenceEvent
@@ -50,7 +52,7 @@ def show_for(options: StatusOptions, **extra) -> Show:
     sets and every clone instance."""
     return Show(pending=True, node_id=options.detail, feature_set=options.detail,
                 clone_detail=options.detail, inactive=options.inactive, pacemaker_2_1=True,
-                probe_words=exit_text, **extra)
+                probe_words=exit_text, brief=options.brief, **extra)
 
 
 def status_lines(ws: WorkingSet, options: StatusOptions, *, local_node: str | None = None,
@@ -156,6 +158,11 @@ def _nodes(ws: WorkingSet, options: StatusOptions, show: Show) -> list[str]:
         return lines + [_item(1, text) for text in node_list(ws, show)]
     by_node = show_for(options, rsc_only=True)
     for node in _sorted_nodes(ws):
+        if options.brief:       # nodes running nothing are left out
+            if node.running:
+                lines += [_item(1, node_line(ws, node, show) + ":"), _item(2, "Resources:")]
+                lines += brief_lines(node.running, 3, inactive=False, rsc_only=True)
+            continue
         lines += [_item(1, node_line(ws, node, show) + ":"), _item(2, "Resources:")]
         lines += [_item(3, primitive_text(ws, rsc, show=by_node)) for rsc in node.running]
     return lines
@@ -171,6 +178,8 @@ def _resources(ws: WorkingSet, options: StatusOptions, show: Show) -> list[str]:
     else:
         heading, empty = "Active Resources:", "No active resources"
     body: list[str] = []
+    if options.brief and not options.group_by_node:     # primitives counted up front
+        body += brief_lines(ws.resources, 1, inactive=options.inactive)
     for rsc in ws.resources:
         active = is_active(rsc, every_member=True)
         if rsc.removed and not active:
@@ -178,6 +187,8 @@ def _resources(ws: WorkingSet, options: StatusOptions, show: Show) -> list[str]:
         if options.group_by_node:
             if active:
                 continue
+        elif options.brief and rsc.variant == m.PRIMITIVE:
+            continue
         elif not options.inactive and not is_active(rsc):
             continue
         body += resource_lines(ws, rsc, 1, show)
@@ -331,8 +342,9 @@ def _bans(ws: WorkingSet, prefix: str, show: Show) -> list[str]:
 def _fencing(history: list[FenceEvent], state: str | None, heading: str,
              options: StatusOptions) -> list[str]:
     """One fencing section: failed events, pending events (until the first completed one),
-    or every event but failures (level 2 reduced, level 3 in full)."""
-    full = options.fence_history >= 3
+    or every event but failures. Levels 2 and 3 are the same in crm_mon 2.1 (every event,
+    worded as full history); level 1 keeps the newest event of each kind ("last ...")."""
+    full = options.fence_history >= 2
     events = history if full else fencing.reduce_history(history)
     chosen = []
     for event in events:

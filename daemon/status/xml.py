@@ -64,7 +64,7 @@ def status_xml(ws: WorkingSet, options: StatusOptions, *, request: str | None = 
     _node_history(root, ws)
     _failures(root, ws)
     if fence_history is not None and options.fence_history > 0:
-        _fence_history(root, fence_history, options)
+        _fence_history(root, fence_history)
     _tickets(root, ws)
     _bans(root, ws, options.neg_locations or "")
     etree.SubElement(root, "status", code="0", message="OK")
@@ -270,19 +270,18 @@ def _failures(root, ws: WorkingSet) -> None:
                     failure.set(name, value)
 
 
-def _fence_history(root, history: list[FenceEvent], options: StatusOptions) -> None:
-    events = history if options.fence_history >= 3 else fencing.reduce_history(history)
-    if options.fence_history == 1:
-        events = [e for e in events if e.state != fencing.DONE]
+def _fence_history(root, history: list[FenceEvent]) -> None:
+    """Every event, unreduced, at any level but 0: crm_mon's XML shows all sections and
+    never reduces the history."""
     el = etree.SubElement(root, "fence_history")
-    for event in events:
+    for event in history:
         status = {fencing.FAILED: "failed", fencing.DONE: "success"}.get(event.state,
                                                                            "pending")
         _add(el, "fence_event", [
             ("action", event.action), ("target", event.target), ("client", event.client),
             ("origin", event.origin), ("status", status),
             ("exit-reason", event.exit_reason if event.state == fencing.FAILED else None),
-            ("delegate", event.delegate if event.state != fencing.PENDING else None),
+            ("delegate", event.delegate),
             ("completed", iso_text(event.completed) if event.state != fencing.PENDING
              else None)])
 

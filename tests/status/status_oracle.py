@@ -27,6 +27,7 @@ from lxml import etree
 
 from daemon.cib.options import cluster_option
 from daemon.status.options import StatusOptions
+from daemon.status.simple import render_simple
 from daemon.status.text import render_text
 from daemon.status.timefmt import parse_ctime
 from daemon.status.xml import render_xml
@@ -47,6 +48,11 @@ OPTION_SETS: dict[str, tuple[list[str], StatusOptions]] = {
     "-R -r": (["-R", "-r"], StatusOptions(detail=True, inactive=True)),
     "-c -L": (["-c", "-L"], StatusOptions(tickets=True, neg_locations="")),
     "-Q -r": (["-Q", "-r"], StatusOptions(quiet=True, inactive=True)),
+    "-b": (["-b"], StatusOptions(brief=True)),
+    "-b -r": (["-b", "-r"], StatusOptions(brief=True, inactive=True)),
+    "-n -b -r": (["-n", "-b", "-r"], StatusOptions(group_by_node=True, brief=True,
+                                                   inactive=True)),
+    "-s": (["-s"], StatusOptions(output="simple")),
     "xml": (["--output-as=xml"], StatusOptions()),
 }
 _UPDATED = re.compile(r'Last updated: (.*)|<last_update time="([^"]*)"')
@@ -90,7 +96,8 @@ def ours(cib_text: str, option_set: str, now: int) -> str:
     if option_set == "xml":
         return render_xml(root, now=now, options=options,
                           request=" ".join([CRM_MON, "-1", *flags])).decode()
-    return "\n".join(render_text(root, now=now, options=options)) + "\n"
+    render = render_simple if options.output == "simple" else render_text
+    return "\n".join(render(root, now=now, options=options)) + "\n"
 
 
 def compare(case: str, cib_text: str, option_set: str, expected: str | None,

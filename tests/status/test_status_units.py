@@ -250,3 +250,89 @@ def test_a_status_client_does_not_load_the_scheduler():
     seconds, loaded = result.stdout.splitlines()
     assert loaded == "[]"
     assert float(seconds) < 0.03     # about 6 ms here; the process's budget is 0.1 s
+
+
+# ---- fencing history (the fencer's, given by the daemon) ---------------------------------------
+
+def _history():
+    from daemon.status.fencing import DONE, FAILED, PENDING, FenceEvent
+
+    return [
+        FenceEvent("reboot", "node3", PENDING, "stonith_admin.1", "node1"),
+        FenceEvent("off", "node2", DONE, "pacemaker-controld.7", "node1", delegate="node1",
+                   completed=NOW - 30),
+        FenceEvent("off", "node2", FAILED, "pacemaker-controld.7", "node1", delegate="node3",
+                   completed=NOW - 60, exit_reason="no route"),
+        FenceEvent("off", "node2", FAILED, "pacemaker-controld.7", "node1", delegate="node3",
+                   completed=NOW - 90),
+    ]
+
+
+def test_fencing_sections_by_level(utc):
+    default = render_text(CIB, now=NOW, fence_history=_history())
+    failed = ("  * off of node2 by node3 for pacemaker-controld.7@node1 last failed (no route) "
+              "at 2025-12-31 23:59:00Z (a later attempt from node1 succeeded)")
+    assert default[-5:] == ["Failed Fencing Actions:", failed, "",
+                            "Pending Fencing Actions:",
+                            "  * reboot of node3 for stonith_admin.1@node1 last pending"]
+    for level in (2, 3):        # the same in crm_mon 2.1: every event, no "last"
+        full = render_text(CIB, now=NOW, fence_history=_history(),
+                           options=StatusOptions(fence_history=level))
+        start = full.index("Failed Fencing Actions:")
+        assert full[start + 1:start + 4] == [
+            "  * off of node2 by node3 for pacemaker-controld.7@node1 failed (no route) at "
+            "2025-12-31 23:59:00Z (a later attempt from node1 succeeded)",
+            "  * off of node2 by node3 for pacemaker-controld.7@node1 failed at "
+            "2025-12-31 23:58:30Z (a later attempt from node1 succeeded)", ""]
+        assert full[-3:] == [
+            "Fencing History:", "  * reboot of node3 for stonith_admin.1@node1 pending",
+            "  * off of node2 by node1 for pacemaker-controld.7@node1 successful at "
+            "2025-12-31 23:59:30Z"]
+    detail = render_text(CIB, now=NOW, fence_history=_history(),
+                         options=StatusOptions(fence_history=2, detail=True))
+    assert detail[-1] == ("  * off of node2 successful: delegate=node1, "
+                          "client=pacemaker-controld.7, origin=node1, "
+                          "completed='2025-12-31 23:59:30Z'")
+    reduced = render_text(CIB, now=NOW, fence_history=_history(),
+                          options=StatusOptions(detail=True))
+    assert ("  * off of node2 failed (no route): delegate=node3, client=pacemaker-controld.7, "
+            "origin=node1, last-failed='2025-12-31 23:59:00Z' (a later attempt from node1 "
+            "succeeded)") in reduced
+    assert not any("Fencing" in line
+                   for line in render_text(CIB, now=NOW, fence_history=_history(),
+                                           options=StatusOptions(fence_history=0)))
+
+
+def test_fencing_history_in_xml(utc):
+    root = etree.fromstring(render_xml(CIB, now=NOW, fence_history=_history(),
+                                       options=StatusOptions(fence_history=3)))
+    events = [dict(e.attrib) for e in root.iterfind("fence_history/fence_event")]
+    assert events[0] == {"action": "reboot", "target": "node3", "client": "stonith_admin.1",
+                         "origin": "node1", "status": "pending"}
+    assert events[2] == {"action": "off", "target": "node2", "client": "pacemaker-controld.7",
+                         "origin": "node1", "status": "failed", "exit-reason": "no route",
+                         "delegate": "node3", "completed": "2025-12-31 23:59:00Z"}
+    assert len(events) == 4
+
+
+# ---- brief, simple and the format dispatcher ------------------------------------------------------
+
+def test_brief_counts_primitives_per_agent_and_node(utc):
+    lines = render_text(CIB, now=NOW, options=StatusOptions(brief=True, inactive=True))
+    start = lines.index("Full List of Resources:")
+    assert lines[start + 1:start + 2] == ["  * 2/2\t(ocf:heartbeat:Dummy):\tActive node1"]
+
+
+def test_simple_line_and_render_by_format(utc):
+    from daemon.status import render, render_simple
+    from daemon.status.simple import is_warning
+
+    line, = render_simple(CIB, now=NOW)
+    assert line == "CLUSTER WARN: offline node: node2" and is_warning(line)
+    assert render(CIB, now=NOW, options=StatusOptions(output="simple")) == \
+        b"CLUSTER WARN: offline node: node2\n"
+    assert render(CIB, now=NOW, options=StatusOptions(output="xml")).startswith(
+        b"<pacemaker-result")
+    assert render(CIB, now=NOW).decode().splitlines() == render_text(CIB, now=NOW)
+    with pytest.raises(StatusError, match=r"options\.output: 'html' output is not supported"):
+        render(CIB, now=NOW, options=StatusOptions(output="html"))

@@ -10,6 +10,7 @@ harmless; increments (`value++`) are the exception by design: each one counts.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -282,4 +283,150 @@ _HANDLERS = {
     ClearNode: _clear_node,
 }
 
-__all__ = ["apply_status_ops", "expand_increment", "node_states", "touched_nodes", "StatusOp"]
+
+
+# ---- changes on copies of what they touch ------------------------------------------------------
+
+class LiveStatus:
+    """A live `<status>` with an index of its `node_state` and `lrm_resource` elements.
+
+    `work` copies just what some changes touch (the node states' attributes and transient
+    attributes, the resources they name) into a document of their own; after
+    `apply_status_ops` ran there and the result was checked, `merge` puts the copies in
+    place. A change to one resource thus costs the same on a node with ten resources as on
+    one with ten thousand, and a refused change leaves the live section alone. The index
+    stays right as long as nothing but `merge` changes the section.
+    """
+
+    def __init__(self, status: _Node) -> None:
+        self.status = status
+        self._nodes: dict[str, _Node] | None = None
+        self._resources: dict[str, dict[str, _Node]] = {}
+
+    def work(self, ops, root: _Node) -> "_Work":
+        """Append to `root` a `<status>` holding copies of what `ops` touch."""
+        work = _Work(etree.SubElement(root, "status"))
+        nodes = self._node_index()
+        for node_id in touched_nodes(ops):
+            live = nodes.get(node_id)
+            if live is not None:
+                work.nodes.append(self._node_work(live, [op for op in ops if op.node_id == node_id],
+                                                  work.status))
+        return work
+
+    def merge(self, work: "_Work") -> None:
+        """Put the changed copies in place of the live elements (see the class docstring)."""
+        known = {w.shallow for w in work.nodes}
+        for node_work in work.nodes:
+            self._merge_node(node_work)
+        for node in work.status:
+            if node not in known:
+                self.status.append(node)
+                if node.tag == "node_state" and self._nodes is not None:
+                    self._nodes.setdefault(node.get("id"), node)
+
+    def _node_index(self) -> dict[str, _Node]:
+        if self._nodes is None:
+            self._nodes = {}
+            for node in self.status.iterchildren("node_state"):
+                self._nodes.setdefault(node.get("id"), node)
+        return self._nodes
+
+    def _resource_index(self, node_id: str, resources: _Node) -> dict[str, _Node]:
+        index = self._resources.get(node_id)
+        if index is None:
+            index = {}
+            for resource in resources.iterchildren("lrm_resource"):
+                index.setdefault(resource.get("id"), resource)
+            self._resources[node_id] = index
+        return index
+
+    def _node_work(self, live: _Node, ops: list, status: _Node) -> "_NodeWork":
+        node = _NodeWork(live, etree.SubElement(status, "node_state", dict(live.attrib)))
+        for child in live:
+            if child.tag == "lrm" and node.live_lrm is None:
+                node.live_lrm = child
+                node.lrm = etree.SubElement(node.shallow, "lrm", dict(child.attrib))
+                node.live_resources = child.find("lrm_resources")
+                if node.live_resources is not None:
+                    node.resources = etree.SubElement(node.lrm, "lrm_resources",
+                                                      dict(node.live_resources.attrib))
+            else:
+                node.shallow.append(copy.deepcopy(child))
+        if node.resources is not None:
+            self._copy_resources(node, ops)
+        return node
+
+    def _copy_resources(self, node: "_NodeWork", ops: list) -> None:
+        index = self._resource_index(node.live.get("id"), node.live_resources)
+        wanted: dict[str, _Node] = {}
+        for op in ops:
+            if isinstance(op, DeleteResource):
+                for resource in node.live_resources.iterchildren("lrm_resource"):
+                    if _same_resource(resource.get("id"), op.rsc_id):
+                        wanted.setdefault(resource.get("id"), resource)
+            elif isinstance(op, (RecordOp, DeleteOp)) and op.rsc_id in index:
+                wanted.setdefault(op.rsc_id, index[op.rsc_id])
+        for rsc_id, live in wanted.items():
+            node.touched[rsc_id] = live
+            node.resources.append(copy.deepcopy(live))
+
+    def _merge_node(self, node: "_NodeWork") -> None:
+        live, node_id = node.live, node.live.get("id")
+        live.attrib.clear()
+        live.attrib.update(node.shallow.attrib)
+        if node.lrm is not None and node.lrm.getparent() is node.shallow:
+            self._merge_lrm(node)
+        else:
+            self._resources.pop(node_id, None)
+        children = [node.live_lrm if child is node.lrm else child for child in node.shallow]
+        for child in list(live):
+            if child not in children:
+                live.remove(child)
+        for child in children:
+            live.append(child)
+
+    def _merge_lrm(self, node: "_NodeWork") -> None:
+        if node.resources is None or node.resources.getparent() is not node.lrm:
+            for child in list(node.lrm):  # a new lrm_resources, made by the changes
+                node.live_lrm.append(child)
+            self._resources.pop(node.live.get("id"), None)
+            return
+        index = self._resource_index(node.live.get("id"), node.live_resources)
+        for resource in list(node.resources):
+            rsc_id = resource.get("id")
+            old = node.touched.pop(rsc_id, None)
+            if old is None:
+                node.live_resources.append(resource)
+                index.setdefault(rsc_id, resource)
+            else:
+                node.live_resources.replace(old, resource)
+                index[rsc_id] = resource
+        for rsc_id, old in node.touched.items():  # deleted by the changes
+            node.live_resources.remove(old)
+            if index.get(rsc_id) is old:
+                del index[rsc_id]
+
+
+class _Work:
+    def __init__(self, status: _Node) -> None:
+        self.status = status
+        self.nodes: list[_NodeWork] = []
+
+
+class _NodeWork:
+    """One node's copies: its node_state without children, copies of its other children
+    (transient attributes), and of the lrm_resource elements the changes name."""
+
+    def __init__(self, live: _Node, shallow: _Node) -> None:
+        self.live = live
+        self.shallow = shallow
+        self.live_lrm: _Node | None = None
+        self.lrm: _Node | None = None
+        self.live_resources: _Node | None = None
+        self.resources: _Node | None = None
+        self.touched: dict[str, _Node] = {}
+
+
+__all__ = ["apply_status_ops", "expand_increment", "node_states", "touched_nodes", "LiveStatus",
+           "StatusOp"]

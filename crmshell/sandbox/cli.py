@@ -46,15 +46,24 @@ def parser() -> argparse.ArgumentParser:
     verb("exec", "run a command inside NODE's namespaces: exec NODE -- CMD...").add_argument(
         "node")
     verb("status", "show the sandbox's nodes and their processes")
+    verb("kill", "SIGKILL of everything on NODE (a crash: its /run and addresses are lost)"
+         ).add_argument("node")
+    verb("start", "start NODE again after a kill, as a rebooted host").add_argument("node")
+    verb("partition", "cut links: partition NODE... [-- NODE...] (the rest stay together)"
+         ).add_argument("nodes", nargs="+", metavar="NODE")
+    verb("heal", "restore every link cut by partition")
     verb("down", "stop everything of the sandbox and remove its files")
     return p
 
 
 def main(argv: list[str]) -> int:
     command: list[str] = []
-    if argv[:1] == ["exec"] and "--" in argv:
+    if argv[:1] in (["exec"], ["partition"]) and "--" in argv:
         cut = argv.index("--")
         argv, command = argv[:cut], argv[cut + 1:]
+        if argv[0] == "partition":   # the second side is node names, --dir may follow
+            options, command = _split_dir(command)
+            argv = argv + options
     try:
         args = parser().parse_args(argv)
     except SystemExit as done:
@@ -76,6 +85,23 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         return 130
+
+
+def _split_dir(words: list[str]) -> tuple[list[str], list[str]]:
+    """(--dir options, the other words) of what follows partition's '--'."""
+    options: list[str] = []
+    names: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] == "--dir" and i + 1 < len(words):
+            options += words[i:i + 2]
+            i += 1
+        elif words[i].startswith("--dir="):
+            options.append(words[i])
+        else:
+            names.append(words[i])
+        i += 1
+    return options, names
 
 
 def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
@@ -165,4 +191,26 @@ def _down(args: argparse.Namespace, directory: Path, _command: list[str]) -> int
     return 0
 
 
-VERBS = {"up": _up, "env": _env, "exec": _exec, "status": _status, "down": _down}
+def _node_op(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
+    from crmshell.sandbox import commands
+
+    answer = commands.ask(directory, {"op": args.verb, "node": args.node})
+    print(f"sandbox {args.verb}: {args.node} is {answer['node']['state']}")
+    return 0
+
+
+def _links(args: argparse.Namespace, directory: Path, command: list[str]) -> int:
+    """partition's groups: the nodes before '--', then those after it."""
+    from crmshell.sandbox import commands
+
+    message: dict = {"op": args.verb}
+    if args.verb == "partition":
+        message["groups"] = [args.nodes] + ([command] if command else [])
+    answer = commands.ask(directory, message)
+    sides = " | ".join(" ".join(side) for side in answer.get("partitions", []))
+    print(f"sandbox {args.verb}: {sides}")
+    return 0
+
+
+VERBS = {"up": _up, "env": _env, "exec": _exec, "status": _status, "down": _down,
+         "kill": _node_op, "start": _node_op, "partition": _links, "heal": _links}

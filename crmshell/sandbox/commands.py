@@ -233,16 +233,21 @@ def remove_files(directory: Path, count: int) -> None:
         pass
 
 
-def status(directory: Path) -> dict:
+def ask(directory: Path, message: dict, timeout: float = 60.0) -> dict:
+    """The supervisor's answer to `message` (status, kill, start, partition, heal)."""
     state = load_state(directory)
     if not holder_alive(state):
         raise SandboxError(f"the sandbox in {directory} is not running any more (its "
                            f"supervisor is gone); 'crmshell sandbox down --dir {directory}' "
                            "removes what is left")
     try:
-        return control.request(directory, {"op": "status"}, timeout=10.0)
+        return control.request(directory, message, timeout=timeout)
     except control.ControlError as err:
         raise SandboxError(str(err)) from None
+
+
+def status(directory: Path) -> dict:
+    return ask(directory, {"op": "status"}, timeout=10.0)
 
 
 def exec_argv(directory: Path, name: str, command: list[str]) -> tuple[list[str], dict]:

@@ -27,8 +27,9 @@ def _die_with_parent() -> None:
 
 
 def run(argv: list[str], what: str, stdin: bytes | None = None,
-        timeout: float = STEP_TIMEOUT_S) -> str:
-    """Run a short step; StepError says `what` failed, with the program's own words."""
+        timeout: float = STEP_TIMEOUT_S, ok: tuple[int, ...] = (0,)) -> str:
+    """Run a short step; StepError says `what` failed (an exit status not in `ok`), with
+    the program's own words."""
     try:
         done = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
                               check=False, stdin=None if stdin is not None else subprocess.DEVNULL)
@@ -36,7 +37,7 @@ def run(argv: list[str], what: str, stdin: bytes | None = None,
         raise StepError(f"{what}: {argv[0]} is not installed") from None
     except subprocess.TimeoutExpired:
         raise StepError(f"{what}: {argv[0]} did not finish within {timeout:g} s") from None
-    if done.returncode != 0:
+    if done.returncode not in ok:
         said = (done.stderr or done.stdout).decode(errors="replace").strip()
         raise StepError(f"{what}: {' '.join(argv[:3])} failed (exit {done.returncode})"
                         + (f": {said}" if said else ""))

@@ -33,9 +33,9 @@ def quorum_view(text: str) -> tuple[bool, int | None]:
 
 def _corosync_view(prefix: list[str]) -> tuple[bool, int | None]:
     try:
-        # exit 0 when quorate, 2 when not yet; anything else is "not answering yet"
+        # exit 0 when quorate, 2 when not (measured); anything else: "not answering yet"
         text = run([*prefix, "corosync-quorumtool", "-s"], "quorum",
-                   timeout=QUORUMTOOL_TIMEOUT_S)
+                   timeout=QUORUMTOOL_TIMEOUT_S, ok=(0, 2))
     except StepError as err:
         if "not installed" in str(err):
             raise
@@ -60,9 +60,10 @@ def daemon_dc(socket_path: str) -> str | None:
 
 def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with_daemon: bool,
                 timeout: float, check_alive: Callable[[], None],
-                members: int | None = None) -> float:
-    """Wait until every node in `nodes` sees a quorate membership of `members` nodes (all
-    of `nodes` by default) and, with the daemons, until all of them name the same DC.
+                members: int | None = None, quorate: bool = True) -> float:
+    """Wait until every node in `nodes` sees a membership of `members` nodes (all of
+    `nodes` by default), quorate unless `quorate` is False (a node restarted on the
+    minority side of a partition), and, with the daemons, until all name the same DC.
     Returns the seconds waited; StepError says which node was not ready and at what."""
     start = time.monotonic()
     deadline = start + timeout
@@ -72,11 +73,11 @@ def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with
     while pending:
         check_alive()
         for name in list(pending):
-            quorate, seen = _corosync_view(prefix(name))
-            if quorate and seen == want:
+            has_quorum, seen = _corosync_view(prefix(name))
+            if (has_quorum or not quorate) and seen == want:
                 del pending[name]
         if pending and time.monotonic() > deadline:
-            raise StepError(f"{', '.join(pending)}: no quorate membership of {want} node(s) "
+            raise StepError(f"{', '.join(pending)}: no membership of {want} node(s) "
                             f"within {timeout:g} s ({stage}); see {nodes[0].corosync_log}")
         if pending:
             time.sleep(POLL_S)

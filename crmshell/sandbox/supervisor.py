@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from crmshell.sandbox import layout as lay
+from crmshell.sandbox.partition import bridges_for, ip_batch
 from crmshell.sandbox.procs import StepError, end, only_child, run, spawn, tail
 from crmshell.sandbox.readiness import wait_formed
 from daemon.agents.fence import sandbox_control as control
@@ -69,6 +70,7 @@ class Supervisor:
         self.started = time.time()
         self.clock = time.monotonic()
         self.timings: dict[str, float] = {}
+        self.bridge_of = dict.fromkeys(self.nodes, lay.BRIDGE)
 
     # ---- building -------------------------------------------------------------------------
 
@@ -103,9 +105,11 @@ class Supervisor:
             pass
         self.wire([node])
         self.start_processes(node)
-        running = sum(n.running() for n in self.nodes.values())
+        side = self.bridge_of[node.paths.name]   # during a partition: its side only
+        running = sum(n.running() for name, n in self.nodes.items()
+                      if self.bridge_of[name] == side)
         wait_formed([node.paths], self._node_prefix, self.daemon is not None, timeout,
-                    self._check_alive, members=running)
+                    self._check_alive, members=running, quorate=False)
 
     def spawn_init(self, node: NodeProcess) -> None:
         paths = node.paths
@@ -131,13 +135,22 @@ class Supervisor:
     def wire(self, nodes: list[NodeProcess]) -> None:
         """One veth pair per node: a bridge port here, `eth0` with its address there."""
         batch = "".join(f"link add {_veth(n)} type veth peer name eth0 netns {n.init_pid}\n"
-                        f"link set {_veth(n)} master {lay.BRIDGE} up\n" for n in nodes)
+                        f"link set {_veth(n)} master {self.bridge_of[n.paths.name]} up\n"
+                        for n in nodes)
         run(["ip", "-batch", "-"], "veth pairs", stdin=batch.encode())
         for node in nodes:
             run([*self._node_prefix(node.paths.name), "ip", "-batch", "-"],
                 f"{node.paths.name}: eth0",
                 stdin=(f"addr add {node.paths.address}/{lay.PREFIX_LEN} dev eth0\n"
                        "link set eth0 up\n").encode())
+
+    def move_ports(self, new: dict[str, str]) -> None:
+        """Hang the nodes' links on the bridges of `new` (partition.py)."""
+        batch = ip_batch(self.bridge_of, new, {name: _veth(n) for name, n in self.nodes.items()
+                                               if n.running()})
+        if batch:
+            run(["ip", "-batch", "-"], "partition", stdin=batch.encode())
+        self.bridge_of = new
 
     def start_processes(self, node: NodeProcess) -> None:
         paths = node.paths
@@ -177,6 +190,7 @@ class Supervisor:
                 "rootless": self.rootless, "supervisor_pid": os.getpid(),
                 "holder_pid": os.getppid(), "started": self.started,
                 "daemon": self.daemon is not None, "timings": self.timings,
+                "partitions": _sides(self.bridge_of),
                 "nodes": [n.describe() for n in self.nodes.values()]}
 
     def save(self) -> None:
@@ -192,6 +206,16 @@ class Supervisor:
             for node in self.nodes.values():
                 self.kill_node(node)
             return {"ok": True}, True
+        if op in ("partition", "heal"):
+            names = list(self.nodes)
+            try:
+                new = (bridges_for(message.get("groups") or [], names) if op == "partition"
+                       else dict.fromkeys(names, lay.BRIDGE))
+                self.move_ports(new)
+            except (lay.LayoutError, StepError) as err:
+                return {"ok": False, "error": str(err)}, False
+            self.save()
+            return {"ok": True, **self.state()}, False
         if op in ("kill", "start"):
             name = message.get("node")
             node = self.nodes.get(name) if isinstance(name, str) else None
@@ -204,6 +228,7 @@ class Supervisor:
                 elif not node.running():
                     self.restart(node, float(message.get("timeout", 30)))
             except StepError as err:
+                self.save()
                 return {"ok": False, "error": str(err)}, False
             self.save()
             return {"ok": True, "node": node.describe()}, False
@@ -237,6 +262,14 @@ class Supervisor:
         with server:
             while not server.stopping:
                 server.handle_request()
+
+
+def _sides(bridge_of: dict[str, str]) -> list[list[str]]:
+    """The groups of nodes that can reach each other (one group when whole)."""
+    sides: dict[str, list[str]] = {}
+    for name, bridge in bridge_of.items():
+        sides.setdefault(bridge, []).append(name)
+    return list(sides.values())
 
 
 def _veth(node: NodeProcess) -> str:

@@ -239,3 +239,39 @@ def test_rootless_for_an_ordinary_user() -> None:
         shutil.rmtree(top, ignore_errors=True)
         assert down.returncode == 0, down.stderr
     assert not directory.exists()
+
+
+def quorum_of(directory: Path, node: str) -> tuple[int | None, bool]:
+    text = sandbox("exec", node, "--dir", str(directory), "--", "corosync-quorumtool",
+                   "-s").stdout
+    nodes = next((int(line.split(":")[1]) for line in text.splitlines()
+                  if line.startswith("Nodes:")), None)
+    return nodes, "Quorate:          Yes" in text
+
+
+def wait_quorum(directory: Path, node: str, want: tuple[int, bool], timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while (seen := quorum_of(directory, node)) != want and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return seen
+
+
+def test_three_nodes_partition_heal_kill_and_start(sandbox_dir: Path) -> None:
+    flags = [] if WITH_DAEMON else ["--no-daemon"]
+    done = sandbox("up", "--nodes", "3", "--no-attach", "--dir", str(sandbox_dir), *flags)
+    assert done.returncode == 0, done.stderr
+    assert quorum_of(sandbox_dir, "node2") == (3, True)
+    cut = sandbox("partition", "node3", "--dir", str(sandbox_dir))
+    assert cut.stdout.strip() == "sandbox partition: node1 node2 | node3", cut.stderr
+    assert wait_quorum(sandbox_dir, "node3", (1, False)) == (1, False)
+    assert wait_quorum(sandbox_dir, "node1", (2, True)) == (2, True)
+    healed = sandbox("heal", "--dir", str(sandbox_dir))
+    assert healed.stdout.strip() == "sandbox heal: node1 node2 node3"
+    assert wait_quorum(sandbox_dir, "node3", (3, True)) == (3, True)
+    assert sandbox("kill", "node2", "--dir", str(sandbox_dir)).returncode == 0
+    assert wait_quorum(sandbox_dir, "node1", (2, True)) == (2, True)
+    started = sandbox("start", "node2", "--dir", str(sandbox_dir))
+    assert started.stdout.strip() == "sandbox start: node2 is up", started.stderr
+    assert quorum_of(sandbox_dir, "node2") == (3, True)
+    second = sandbox("partition", "node1", "--", "node2", "--dir", str(sandbox_dir))
+    assert second.stdout.strip() == "sandbox partition: node1 | node2 | node3"

@@ -27,6 +27,19 @@ PACEMAKERD_STATES = {
 
 
 @dataclass(frozen=True)
+class Live:
+    """What a running node knows that a CIB file does not, for the status of a live
+    cluster: the local node ("Last updated: ... on node1"), pacemakerd's state ("Stack:
+    corosync (Pacemaker is running)"), the stack when the CIB names none, and the
+    fencer's history, newest first (None: no fencing sections, as for a CIB file)."""
+
+    local_node: str | None = None
+    pacemakerd_state: str | None = None
+    stack: str | None = None
+    fence_history: list | None = None
+
+
+@dataclass(frozen=True)
 class LastChange:
     written: str | None
     user: str | None
@@ -74,11 +87,11 @@ def _mixed_version(ws: WorkingSet) -> bool:
     return False
 
 
-def summarise(ws: WorkingSet) -> Summary:
+def summarise(ws: WorkingSet, live: Live = Live()) -> Summary:
     cib = ws.cib
     instances, disabled, blocked = instance_counts(ws)
     return Summary(
-        stack=_first_nvpair(cib, "cluster-infrastructure") or "unknown",
+        stack=_first_nvpair(cib, "cluster-infrastructure") or live.stack or "unknown",
         dc=ws.dc_node,
         dc_version=_first_nvpair(cib, "dc-version"),
         quorate=is_true(cib.get("have-quorum")),

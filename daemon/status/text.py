@@ -23,7 +23,7 @@ from daemon.status.load import working_set
 from daemon.status.options import StatusOptions
 from daemon.status.records import unpack_placement
 from daemon.status.results import EXEC_DONE, exec_status_text, exit_text, readable_action
-from daemon.status.summary import PACEMAKERD_STATES, summarise
+from daemon.status.summary import PACEMAKERD_STATES, Live, summarise
 from daemon.status.timefmt import ctime_text, readable_interval
 
 _MAINTENANCE_BANNER = ["", "              *** Resource management is DISABLED ***",
@@ -34,17 +34,15 @@ _STOP_ALL_BANNER = ["", "    *** Resource management is DISABLED ***",
 
 def render_text(cib, *, now: float, options: StatusOptions = StatusOptions(),
                 local_node: str | None = None, pacemakerd_state: str | None = None,
+                stack: str | None = None,
                 fence_history: list[FenceEvent] | None = None) -> list[str]:
-    """crm_mon's text for a CIB (the <cib> element) at Unix time `now`.
+    """crm_mon's text for a CIB (the <cib> element, or XML text) at Unix time `now`.
 
-    `local_node` and `pacemakerd_state` are what a live cluster adds ("Last updated: ...
-    on node1", "Stack: corosync (Pacemaker is running)"); `fence_history` is the fencer's,
-    newest first (None: unknown, no fencing sections). `cib` may also be XML text;
-    StatusError says where it is not a CIB.
+    The keywords are what a live cluster adds (summary.Live); without them the text is
+    `CIB_file=... crm_mon`'s. StatusError says where `cib` is not a CIB.
     """
     ws = working_set(cib, now)
-    return status_lines(ws, options, local_node=local_node,
-                        pacemakerd_state=pacemakerd_state, fence_history=fence_history)
+    return status_lines(ws, options, Live(local_node, pacemakerd_state, stack, fence_history))
 
 
 def show_for(options: StatusOptions, **extra) -> Show:
@@ -55,16 +53,14 @@ def show_for(options: StatusOptions, **extra) -> Show:
                 probe_words=exit_text, brief=options.brief, **extra)
 
 
-def status_lines(ws: WorkingSet, options: StatusOptions, *, local_node: str | None = None,
-                 pacemakerd_state: str | None = None,
-                 fence_history: list[FenceEvent] | None = None) -> list[str]:
+def status_lines(ws: WorkingSet, options: StatusOptions, live: Live = Live()) -> list[str]:
     """The text for an unpacked working set (one section after another)."""
     show = show_for(options)
     if options.tickets or options.neg_locations is not None:
         unpack_placement(ws)
     sections: list[list[str]] = []
     if not options.hide_headers:
-        sections.append(_summary(ws, options, show, local_node, pacemakerd_state))
+        sections.append(_summary(ws, options, show, live))
     sections.append(_nodes(ws, options, show))
     sections.append(_resources(ws, options, show))
     if options.node_attributes:
@@ -72,7 +68,7 @@ def status_lines(ws: WorkingSet, options: StatusOptions, *, local_node: str | No
     if options.failcounts or options.show_operations:
         sections.append(_node_histories(ws, options, show))
     sections.append(_failures(ws, options))
-    history = fence_history if options.fence_history > 0 else None
+    history = live.fence_history if options.fence_history > 0 else None
     if history is not None:
         sections.append(_fencing(history, fencing.FAILED, "Failed Fencing Actions", options))
     if options.tickets:
@@ -101,12 +97,12 @@ def _item(depth: int, text: str) -> str:
 
 # ---- summary ------------------------------------------------------------------------------
 
-def _summary(ws: WorkingSet, options: StatusOptions, show: Show, local_node: str | None,
-             pacemakerd_state: str | None) -> list[str]:
-    summary = summarise(ws)
+def _summary(ws: WorkingSet, options: StatusOptions, show: Show, live: Live) -> list[str]:
+    summary = summarise(ws, live)
     stack = summary.stack
-    if pacemakerd_state is not None:
-        stack += f" ({PACEMAKERD_STATES.get(pacemakerd_state, 'Invalid pacemakerd state')})"
+    if live.pacemakerd_state is not None:
+        state = PACEMAKERD_STATES.get(live.pacemakerd_state, "Invalid pacemakerd state")
+        stack += f" ({state})"
     if summary.dc is None:
         dc = "NONE"
     else:
@@ -114,7 +110,7 @@ def _summary(ws: WorkingSet, options: StatusOptions, show: Show, local_node: str
               f"{summary.dc_version if summary.dc_version is not None else 'unknown'}) - "
               f"{'MIXED-VERSION ' if summary.mixed_version else ''}partition "
               f"{'with' if summary.quorate else 'WITHOUT'} quorum")
-    updated = ctime_text(ws.now) + (f" on {local_node}" if local_node is not None else "")
+    updated = ctime_text(ws.now) + (f" on {live.local_node}" if live.local_node else "")
     lines = ["Cluster Summary:", _item(1, f"Stack: {stack}"), _item(1, f"Current DC: {dc}")]
     if not options.quiet:       # -Q drops the times section
         lines += [_item(1, f"Last updated: {updated}"),

@@ -25,7 +25,7 @@ from daemon.status.options import StatusOptions, crm_mon_argv
 from daemon.status.load import working_set
 from daemon.status.records import unpack_placement
 from daemon.status.results import exec_status_text, exit_text
-from daemon.status.summary import cluster_options, summarise
+from daemon.status.summary import Live, cluster_options, summarise
 from daemon.status.timefmt import ctime_text, iso_text
 
 API_VERSION = "2.25"
@@ -36,7 +36,7 @@ _PENDING_ACTION = {"monitor": "Monitoring"}
 
 def render_xml(cib, *, now: float, options: StatusOptions = StatusOptions(),
                request: str | None = None, local_node: str | None = None,
-               pacemakerd_state: str | None = None,
+               pacemakerd_state: str | None = None, stack: str | None = None,
                fence_history: list[FenceEvent] | None = None) -> bytes:
     """crm_mon's XML document for a CIB at Unix time `now`, as UTF-8 bytes.
 
@@ -45,26 +45,25 @@ def render_xml(cib, *, now: float, options: StatusOptions = StatusOptions(),
     StatusError when `cib` is not a CIB.
     """
     ws = working_set(cib, now)
-    return status_xml(ws, options, request=request, local_node=local_node,
-                      pacemakerd_state=pacemakerd_state, fence_history=fence_history)
+    return status_xml(ws, options, Live(local_node, pacemakerd_state, stack, fence_history),
+                      request=request)
 
 
-def status_xml(ws: WorkingSet, options: StatusOptions, *, request: str | None = None,
-               local_node: str | None = None, pacemakerd_state: str | None = None,
-               fence_history: list[FenceEvent] | None = None) -> bytes:
+def status_xml(ws: WorkingSet, options: StatusOptions, live: Live = Live(), *,
+               request: str | None = None) -> bytes:
     if request is None:
         request = shlex.join(crm_mon_argv(options.replace(output="xml")))
     unpack_placement(ws)
     root = etree.Element("pacemaker-result", {"api-version": API_VERSION,
                                               "request": request})
-    _summary(root, ws, local_node, pacemakerd_state)
+    _summary(root, ws, live)
     _nodes(root, ws)
     _resources(root, ws)
     _attributes(root, ws)
     _node_history(root, ws)
     _failures(root, ws)
-    if fence_history is not None and options.fence_history > 0:
-        _fence_history(root, fence_history)
+    if live.fence_history is not None and options.fence_history > 0:
+        _fence_history(root, live.fence_history)
     _tickets(root, ws)
     _bans(root, ws, options.neg_locations or "")
     etree.SubElement(root, "status", code="0", message="OK")
@@ -92,10 +91,10 @@ def _add(parent, tag: str, attrs: list[tuple[str, str | None]]):
 
 # ---- summary and nodes ---------------------------------------------------------------------
 
-def _summary(root, ws: WorkingSet, local_node: str | None, pacemakerd_state: str | None):
-    summary = summarise(ws)
+def _summary(root, ws: WorkingSet, live: Live):
+    summary = summarise(ws, live)
     el = etree.SubElement(root, "summary")
-    _add(el, "stack", [("type", summary.stack), ("pacemakerd-state", pacemakerd_state)])
+    _add(el, "stack", [("type", summary.stack), ("pacemakerd-state", live.pacemakerd_state)])
     if summary.dc is None:
         _add(el, "current_dc", [("present", "false")])
     else:
@@ -103,7 +102,7 @@ def _summary(root, ws: WorkingSet, local_node: str | None, pacemakerd_state: str
                                 ("name", summary.dc.name), ("id", summary.dc.id),
                                 ("with_quorum", _bool(summary.quorate)),
                                 ("mixed_version", _bool(summary.mixed_version))])
-    _add(el, "last_update", [("time", ctime_text(ws.now)), ("origin", local_node)])
+    _add(el, "last_update", [("time", ctime_text(ws.now)), ("origin", live.local_node)])
     change = summary.last_change
     _add(el, "last_change", [("time", change.written or ""), ("user", change.user or ""),
                              ("client", change.client or ""), ("origin", change.origin or "")])

@@ -200,6 +200,13 @@ def test_live_cluster_fields_and_quiet(utc):
     lines = render_text(CIB, now=NOW + 0.9, local_node="node1", pacemakerd_state="running")
     assert lines[1] == "  * Stack: corosync (Pacemaker is running)"
     assert lines[3] == "  * Last updated: Thu Jan  1 00:00:00 2026 on node1"
+    bare = CIB.replace('<nvpair id="o2" name="cluster-infrastructure" value="corosync"/>', "")
+    assert render_text(bare, now=NOW)[1] == "  * Stack: unknown"
+    assert render_text(bare, now=NOW, stack="corosync")[1] == "  * Stack: corosync"
+    assert render_text(CIB, now=NOW, stack="other")[1] == "  * Stack: corosync"
+    stack = etree.fromstring(render_xml(bare, now=NOW, stack="corosync",
+                                        pacemakerd_state="running")).find("summary/stack")
+    assert stack.attrib == {"type": "corosync", "pacemakerd-state": "running"}
     quiet = render_text(CIB, now=NOW, options=StatusOptions(quiet=True))
     assert not any("Last updated" in line or "Last change" in line for line in quiet)
     assert render_text(CIB, now=NOW, options=StatusOptions(hide_headers=True))[0] == \
@@ -252,7 +259,7 @@ def test_a_status_client_does_not_load_the_scheduler():
     assert float(seconds) < 0.03     # about 6 ms here; the process's budget is 0.1 s
 
 
-# ---- fencing history (the fencer's, given by the daemon) ---------------------------------------
+# ---- fencing history (the fencer's, given by the daemon) -----------------------------------
 
 def _history():
     from daemon.status.fencing import DONE, FAILED, PENDING, FenceEvent
@@ -315,7 +322,7 @@ def test_fencing_history_in_xml(utc):
     assert len(events) == 4
 
 
-# ---- brief, simple and the format dispatcher ------------------------------------------------------
+# ---- brief, simple and the format dispatcher ------------------------------------------------
 
 def test_brief_counts_primitives_per_agent_and_node(utc):
     lines = render_text(CIB, now=NOW, options=StatusOptions(brief=True, inactive=True))

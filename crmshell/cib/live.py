@@ -9,7 +9,7 @@ into messages a person can act on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from crmshell.cib.source import ChangedMeanwhile, Committed, Loaded
@@ -23,7 +23,8 @@ class DaemonMissing(ShellError):
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(
-            f"no crmshelld at {path}: is it running? ({reason}) Start it (systemctl start "
+            f"no crmshelld at {path}: is it running? There is no cluster daemon to talk to "
+            f"({reason}). Start it (systemctl start "
             "crmshelld, or crmshell sandbox up), point the shell at another node with "
             "--socket PATH or CRMSHELL_SOCKET, or use --cib-file FILE to work on a CIB file")
 
@@ -34,6 +35,7 @@ class DaemonSource:
     label: str = "live"
     timeout: float = 30.0
     live: ClassVar[bool] = True
+    _client: object = field(default=None, init=False, repr=False)
 
     def call(self, op: str, args: dict | None = None, body: bytes = b"", *,
              timeout: float | None = None):
@@ -41,9 +43,10 @@ class DaemonSource:
         from daemon.api.client import ApiClient
         from daemon.api.errors import ApiError, DaemonUnavailable
 
-        client = ApiClient(self.socket, timeout=timeout or self.timeout)
+        if self._client is None:  # one connection for the session, opened on first use
+            self._client = ApiClient(self.socket, timeout=self.timeout)
         try:
-            return client.call(op, args or {}, body)
+            return self._client.call(op, args or {}, body, timeout=timeout)
         except DaemonUnavailable as err:
             raise DaemonMissing(self.socket, _reason(err)) from None
         except ApiError as err:
@@ -73,7 +76,7 @@ class DaemonSource:
     def wait(self, timeout: float | None = None) -> None:
         """Until the cluster has carried out what the last change asked for."""
         limit = WAIT_TIMEOUT if timeout is None else timeout
-        self.call("wait", {"timeout": limit}, timeout=limit + 5.0)
+        self.call("wait", {"timeout": limit})
 
 
 def _reason(err) -> str:
@@ -94,8 +97,9 @@ def _shell_error(op: str, path: str, err) -> ShellError:
     details = err.details or {}
     if err.code == "changed-meanwhile":
         base, current = details.get("base"), details.get("current")
+        changed = details.get("changed", details.get("changed_ids"))
         return ChangedMeanwhile(_maybe_version(base), _maybe_version(current),
-                                [str(i) for i in details.get("changed") or []])
+                                None if changed is None else [str(i) for i in changed])
     if err.code == "denied":
         return ShellError(f"crmshelld at {path} refused {op}: {err.message} (run as root or "
                           "as a member of the haclient group)")

@@ -41,13 +41,16 @@ class ChangedMeanwhile(ShellError):
     which objects changed and the two ways on (refresh, or commit force).
     """
 
-    def __init__(self, base, current, changed: list[str]) -> None:
-        self.base, self.current, self.changed = base, current, sorted(changed)
+    def __init__(self, base, current, changed: list[str] | None) -> None:
+        """`changed` is None when the owner of the CIB no longer knows what changed."""
+        self.base, self.current = base, current
+        self.changed = None if changed is None else sorted(changed)
         epochs = f" (epoch {base.epoch} -> {current.epoch})" if base and current else ""
+        names = "unknown" if self.changed is None else (", ".join(self.changed) or "none")
         super().__init__(
             f"CIB changed in the meantime: won't touch it!{epochs}; objects changed "
-            f"meanwhile: {', '.join(self.changed) or 'none'}. Use 'refresh' to start from the "
-            "current CIB, or 'commit force' to overwrite them")
+            f"meanwhile: {names}. Use 'refresh' to start from the current CIB, or "
+            "'commit force' to overwrite them")
 
 
 class CibSource(Protocol):

@@ -1,6 +1,6 @@
-"""Levels that talk to the running cluster. The node daemon is not built yet, so their
-commands say so plainly instead of pretending; what can be done on a CIB file is done there
-(the resource and node levels, `status show`)."""
+"""Levels the daemon does not answer yet (cluster, corosync): their commands say so plainly
+instead of pretending. The resource, node and status levels work on a CIB file and on the
+live cluster alike."""
 
 from __future__ import annotations
 
@@ -43,12 +43,6 @@ def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
     return type(f"{name.capitalize()}Level", (Level,), attrs)
 
 
-def _now() -> int:
-    import time
-
-    return int(time.time())
-
-
 ClusterLevel = _level("cluster", "set up and run the cluster", {
     "init": "cluster init", "join": "cluster join", "add": "cluster add",
     "remove": "cluster remove", "start": "starting the cluster", "stop": "stopping the cluster",
@@ -57,16 +51,3 @@ ClusterLevel = _level("cluster", "set up and run the cluster", {
 CorosyncLevel = _level("corosync", "membership layer configuration", {
     "show": "showing the ring configuration", "status": "ring status", "edit": "editing the ring configuration",
 })
-_StatusCommands = _level("status", "cluster status", {
-    "show": "cluster status", "nodes": "node status", "resources": "resource status",
-})
-
-
-class StatusLevel(_StatusCommands):
-    @command()
-    def do_show(self, ctx) -> None:
-        """The cluster's status as crm_mon shows it: nodes, resources, failures."""
-        from crmshell.simulate_cli import SimulateOptions, report_lines
-
-        lines = report_lines(ctx.source.load().root, SimulateOptions(), _now())
-        ctx.write_lines([line for line in lines if line != "Current cluster status:"])

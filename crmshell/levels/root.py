@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from crmshell.levels.cib import CibLevel
 from crmshell.levels.configure import ConfigureLevel
-from crmshell.levels.daemon_levels import ClusterLevel, CorosyncLevel, StatusLevel
+from crmshell.levels.daemon_levels import ClusterLevel, CorosyncLevel
 from crmshell.levels.node import NodeLevel
 from crmshell.levels.resource import ResourceLevel
 from crmshell.levels.options import OptionsLevel
+from crmshell.levels.status import StatusLevel
 from crmshell.levels.ra import RaLevel
 from crmshell.ui.level import Level
 

@@ -15,6 +15,7 @@ from lxml import etree
 
 from crmshell.errors import ShellError
 from crmshell.staging import objects as obj
+from crmshell.staging.attributes import delete_value, insert_set, set_value
 
 if TYPE_CHECKING:
     from crmshell.staging.staged import StagedCib
@@ -54,7 +55,7 @@ def set_meta(staged: "StagedCib", elem, name: str, value: str) -> str:
     staged.begin_change()
     if target.tag in ("clone", "master"):
         for child in obj.child_resources(target):
-            _drop_meta(staged, child, name)
+            delete_value(staged, child, "meta_attributes", name)
     pairs = [p for p in target.iterfind("meta_attributes/nvpair") if p.get("name") == name]
     if pairs:
         for pair in pairs:
@@ -65,33 +66,14 @@ def set_meta(staged: "StagedCib", elem, name: str, value: str) -> str:
             meta = sets[0]
         else:
             meta = etree.Element("meta_attributes", id=staged.ids.make(f"{target.get('id')}-meta_attributes"))
-            _insert_set(target, meta)
+            insert_set(target, meta)
         etree.SubElement(meta, "nvpair", id=staged.ids.make(f"{meta.get('id')}-{name}"),
                          name=name, value=value)
     staged.mark_changed([target.get("id")])
     return target.get("id")
 
 
-def _insert_set(resource, attr_set) -> None:
-    """After the other attribute sets, before operations and member resources."""
-    anchor = next((c for c in resource if c.tag in ("operations", "primitive", "group")), None)
-    if anchor is None:
-        resource.append(attr_set)
-    else:
-        anchor.addprevious(attr_set)
-
-
-def _drop_meta(staged: "StagedCib", elem, name: str) -> None:
-    for meta in list(elem.iterfind("meta_attributes")):
-        for pair in [p for p in meta.iterfind("nvpair") if p.get("name") == name]:
-            staged.ids.release(pair.get("id"))
-            meta.remove(pair)
-        if len(meta) == 0:
-            staged.ids.release(meta.get("id"))
-            elem.remove(meta)
-
-
-def _require_node(staged: "StagedCib", uname: str):
+def require_node(staged: "StagedCib", uname: str):
     for node in staged.configuration.iterfind("nodes/node"):
         if node.get("uname") == uname or (node.get("uname") is None and node.get("id") == uname):
             return node
@@ -121,37 +103,47 @@ def _replace_location(staged: "StagedCib", location) -> None:
 def move(staged: "StagedCib", rsc: str, node: str, *, lifetime: str | None = None,
          now: datetime.datetime | None = None) -> str:
     """Prefer `node` for `rsc` (crm_resource --move): constraint cli-prefer-<rsc>."""
+    ids = (f"cli-prefer-rule-{rsc}", f"cli-prefer-expr-{rsc}", f"cli-prefer-lifetime-end-{rsc}")
+    return _place(staged, f"cli-prefer-{rsc}", rsc, node, "INFINITY", lifetime, ids, now)
+
+
+def ban(staged: "StagedCib", rsc: str, node: str, *, lifetime: str | None = None,
+        now: datetime.datetime | None = None) -> str:
+    """Keep `rsc` off `node` (crm_resource --ban): constraint cli-ban-<rsc>-on-<node>."""
+    cid = f"cli-ban-{rsc}-on-{node}"
+    ids = (f"{cid}-lifetime", f"{cid}-expr", f"{cid}-lifetime-end")
+    return _place(staged, cid, rsc, node, "-INFINITY", lifetime, ids, now)
+
+
+def _place(staged: "StagedCib", cid: str, rsc: str, node: str, score: str,
+           lifetime: str | None, rule_ids: tuple[str, str, str], now) -> str:
+    """The location constraint move and ban leave: on the node, or by a rule until the
+    lifetime passes."""
     resources_named(staged, [rsc])
-    _require_node(staged, node)
+    require_node(staged, node)
     staged.begin_change()
-    cid = f"cli-prefer-{rsc}"
     location = etree.Element("rsc_location", id=cid, rsc=rsc, role="Started")
     if lifetime is None:
         location.set("node", node)
-        location.set("score", "INFINITY")
+        location.set("score", score)
     else:
-        end = (now or datetime.datetime.now(datetime.timezone.utc)) + parse_lifetime(lifetime)
-        rule = etree.SubElement(location, "rule", id=f"cli-prefer-rule-{rsc}", score="INFINITY")
-        rule.set("boolean-op", "and")
-        etree.SubElement(rule, "expression", id=f"cli-prefer-expr-{rsc}", attribute="#uname",
-                         operation="eq", value=node, type="string")
-        etree.SubElement(rule, "date_expression", id=f"cli-prefer-lifetime-end-{rsc}",
-                         operation="lt", end=end.strftime("%Y-%m-%d %H:%M:%SZ"))
+        _lifetime_rule(location, rule_ids, score, node, lifetime, now)
     _replace_location(staged, location)
     staged.mark_changed([cid])
     return cid
 
 
-def ban(staged: "StagedCib", rsc: str, node: str) -> str:
-    """Keep `rsc` off `node` (crm_resource --ban): constraint cli-ban-<rsc>-on-<node>."""
-    resources_named(staged, [rsc])
-    _require_node(staged, node)
-    staged.begin_change()
-    cid = f"cli-ban-{rsc}-on-{node}"
-    _replace_location(staged, etree.Element("rsc_location", id=cid, rsc=rsc, role="Started",
-                                            node=node, score="-INFINITY"))
-    staged.mark_changed([cid])
-    return cid
+def _lifetime_rule(location, ids: tuple[str, str, str], score: str, node: str, lifetime: str,
+                   now) -> None:
+    """A rule that holds on `node` until `lifetime` from now (crm_resource --lifetime); `ids`
+    are the rule's, the node expression's and the date expression's, as Pacemaker names them."""
+    end = (now or datetime.datetime.now(datetime.timezone.utc)) + parse_lifetime(lifetime)
+    rule = etree.SubElement(location, "rule", id=ids[0], score=score)
+    rule.set("boolean-op", "and")
+    etree.SubElement(rule, "expression", id=ids[1], attribute="#uname",
+                     operation="eq", value=node, type="string")
+    etree.SubElement(rule, "date_expression", id=ids[2], operation="lt",
+                     end=end.strftime("%Y-%m-%d %H:%M:%SZ"))
 
 
 def clear(staged: "StagedCib", rsc: str) -> list[str]:
@@ -185,18 +177,6 @@ def parse_lifetime(text: str) -> datetime.timedelta:
 # -- nodes -----------------------------------------------------------------------------------
 def set_node_attribute(staged: "StagedCib", uname: str, name: str, value: str) -> None:
     """A permanent node attribute (crm_attribute -N node -n name -v value -l forever)."""
-    node = _require_node(staged, uname)
-    staged.begin_change()
-    pairs = [p for p in node.iterfind("instance_attributes/nvpair") if p.get("name") == name]
-    if pairs:
-        pairs[0].set("value", value)
-    else:
-        sets = node.findall("instance_attributes")
-        if sets:
-            attrs = sets[0]
-        else:
-            attrs = etree.SubElement(node, "instance_attributes",
-                                     id=staged.ids.make(f"nodes-{node.get('id')}"))
-        etree.SubElement(attrs, "nvpair", id=staged.ids.make(f"{attrs.get('id')}-{name}"),
-                         name=name, value=value)
+    node = require_node(staged, uname)
+    set_value(staged, node, "instance_attributes", f"nodes-{node.get('id')}", name, value)
     staged.mark_changed([uname])

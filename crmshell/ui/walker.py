@@ -100,6 +100,11 @@ class Walker:
             return
         level = self.level
         canonical = level.lookup_names()[name]
+        if canonical in level.sublevels and self._runs_bare(level.sublevels[canonical], rest):
+            sub_class = level.sublevels[canonical]
+            spec = sub_class.commands()[sub_class.bare_command]
+            self._call(sub_class(self.ctx), spec, words, index, text, column, dry)
+            return
         if canonical in level.sublevels:
             depth = len(self.stack)
             sub = level.sublevels[canonical](self.ctx)
@@ -119,6 +124,20 @@ class Walker:
             return
         spec = level.commands()[canonical]
         self._call(level, spec, words, index, text, column, dry)
+
+    @staticmethod
+    def _runs_bare(sub_class: type[Level], rest: list[Word]) -> bool:
+        """A level that is also a command (`status`, `status bynode`): run it unless the next
+        word is one of the level's own commands (`status show`)."""
+        if getattr(sub_class, "bare_command", None) is None:
+            return False
+        if not rest:
+            return True
+        try:
+            resolve_word(rest[0].text, [*sub_class.lookup_names(), *NAVIGATION])
+        except ShellError:
+            return True
+        return False
 
     def _asked_for_help(self, name: str, rest: list[Word]) -> bool:
         """`<command> ... --help` (a level takes only `<level> --help`)."""

@@ -1,25 +1,38 @@
-"""Knowing when a sandbox is ready: corosync's quorum view, then the daemons' DC.
+"""Knowing when a sandbox is ready: the daemons' view (members, quorum, one DC), or
+corosync's own when the sandbox runs corosync alone.
 
 Corosync's IPC answers about 0.4 s after it starts (CLUSTER-NOTES.md), and the daemons need
-a moment more to elect; polling at a short interval is what a one-shot `up` can do without a
-subscription, and each poll is one short process or one socket round trip.
+a moment more to elect; polling is what a one-shot `up` can do without a subscription. A poll
+of a daemon is one socket round trip, so it is frequent; one of corosync is a process inside
+the node, so it is not.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from crmshell.sandbox.layout import NodePaths
 from crmshell.sandbox.procs import StepError, run
+from daemon.api.client import ApiClient
 
-POLL_S = 0.05
+DAEMON_POLL_S = 0.02
+COROSYNC_POLL_S = 0.05
 QUORUMTOOL_TIMEOUT_S = 5.0
 HELLO_TIMEOUT_S = 2.0
 
 
-def quorum_view(text: str) -> tuple[bool, int | None]:
-    """(quorate, member count) from `corosync-quorumtool -s` output."""
+class NodeView(NamedTuple):
+    """What one node says about the cluster: quorum, member count, DC (None: unknown)."""
+
+    quorate: bool = False
+    members: int | None = None
+    dc: str | None = None
+
+
+def quorum_view(text: str) -> NodeView:
+    """The view in `corosync-quorumtool -s` output."""
     quorate, members = False, None
     for line in text.splitlines():
         key, _, value = line.partition(":")
@@ -28,10 +41,33 @@ def quorum_view(text: str) -> tuple[bool, int | None]:
             quorate = value.split()[:1] == ["Yes"]
         elif key == "Nodes" and value.isdigit():
             members = int(value)
-    return quorate, members
+    return NodeView(quorate, members)
 
 
-def _corosync_view(prefix: list[str]) -> tuple[bool, int | None]:
+def hello_view(result: object) -> NodeView:
+    """The view in the daemon's answer to `hello` (its CPG members are the daemons)."""
+    if not isinstance(result, dict):
+        return NodeView()
+    members = result.get("members")
+    dc = result.get("dc")
+    return NodeView(result.get("quorate") is True,
+                    len(members) if isinstance(members, list) else None,
+                    dc if isinstance(dc, str) and dc else None)
+
+
+def formed(views: dict[str, NodeView], want: int, quorate: bool, with_daemon: bool) -> bool:
+    """Every node sees `want` members (and quorum, if asked); with the daemons, all of them
+    name one and the same DC."""
+    if not all(v.members == want and (v.quorate or not quorate) for v in views.values()):
+        return False
+    if not with_daemon:
+        return True
+    dcs = {v.dc for v in views.values()}
+    return len(dcs) == 1 and None not in dcs
+
+
+def corosync_view(prefix: list[str]) -> NodeView:
+    """Asked inside the node, whose corosync IPC is only reachable from its namespaces."""
     try:
         # exit 0 when quorate, 2 when not (measured); anything else: "not answering yet"
         text = run([*prefix, "corosync-quorumtool", "-s"], "quorum",
@@ -39,23 +75,18 @@ def _corosync_view(prefix: list[str]) -> tuple[bool, int | None]:
     except StepError as err:
         if "not installed" in str(err):
             raise
-        return False, None
+        return NodeView()
     return quorum_view(text)
 
 
-def daemon_dc(socket_path: str) -> str | None:
-    """The DC the daemon at `socket_path` knows of, None while it does not answer yet."""
-    try:
-        from daemon.api.client import ApiClient
-    except ImportError:
-        return None
+def daemon_view(socket_path: str) -> NodeView:
+    """Asked through the daemon's socket (a path, reachable from here): no process to
+    start per poll, which matters on a loaded machine."""
     try:
         with ApiClient(socket_path, timeout=HELLO_TIMEOUT_S) as client:
-            result = client.call("hello").result
+            return hello_view(client.call("hello").result)
     except Exception:  # noqa: BLE001 - any failure means "not ready yet"; the deadline reports
-        return None
-    dc = result.get("dc") if isinstance(result, dict) else None
-    return dc if isinstance(dc, str) and dc else None
+        return NodeView()
 
 
 def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with_daemon: bool,
@@ -68,28 +99,20 @@ def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with
     start = time.monotonic()
     deadline = start + timeout
     want = len(nodes) if members is None else members
-    pending = {n.name: n for n in nodes}
-    stage = "corosync membership"
-    while pending:
+    while True:
         check_alive()
-        for name in list(pending):
-            has_quorum, seen = _corosync_view(prefix(name))
-            if (has_quorum or not quorate) and seen == want:
-                del pending[name]
-        if pending and time.monotonic() > deadline:
-            raise StepError(f"{', '.join(pending)}: no membership of {want} node(s) "
-                            f"within {timeout:g} s ({stage}); see {nodes[0].corosync_log}")
-        if pending:
-            time.sleep(POLL_S)
-    stage = "DC"
-    while with_daemon:
-        check_alive()
-        seen_dc = {n.name: daemon_dc(str(n.socket)) for n in nodes}
-        values = set(seen_dc.values())
-        if len(values) == 1 and None not in values:
-            break
+        views = {n.name: daemon_view(str(n.socket)) if with_daemon
+                 else corosync_view(prefix(n.name)) for n in nodes}
+        if formed(views, want, quorate, with_daemon):
+            return time.monotonic() - start
         if time.monotonic() > deadline:
-            raise StepError(f"no DC within {timeout:g} s (the daemons say {seen_dc}); "
-                            f"see {nodes[0].daemon_log}")
-        time.sleep(POLL_S)
-    return time.monotonic() - start
+            what = "crmshelld" if with_daemon else "corosync"
+            log = nodes[0].daemon_log if with_daemon else nodes[0].corosync_log
+            said = "; ".join(f"{name}: {v.members} member(s), "
+                             f"{'quorate' if v.quorate else 'no quorum'}, DC {v.dc}"
+                             for name, v in views.items())
+            raise StepError(f"not formed within {timeout:g} s: {want} member(s)"
+                            f"{' with quorum' if quorate else ''}"
+                            f"{' and one DC' if with_daemon else ''} expected, {what} says "
+                            f"{said}; see {log}")
+        time.sleep(DAEMON_POLL_S if with_daemon else COROSYNC_POLL_S)

@@ -118,7 +118,7 @@ class Supervisor:
         paths.corosync_conf.write_text(self.layout.corosync_text(paths))
         paths.corosync_conf.chmod(0o640)
         node.holder = spawn(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc",
-                             "--kill-child", "--", sys.executable, str(NODE_INIT),
+                             "--kill-child", "--", sys.executable, "-I", "-S", str(NODE_INIT),
                              str(self.layout.directory), paths.name], pipes=True)
 
     def await_init(self, node: NodeProcess) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from crmshell.sandbox import layout as lay
 from crmshell.sandbox.cli import format_status
-from crmshell.sandbox.readiness import quorum_view
+from crmshell.sandbox.readiness import NodeView, formed, hello_view, quorum_view
 from daemon.corosync.conf import ClusterConfig, parse
 
 
@@ -88,9 +88,31 @@ Quorate:          Yes
 
 
 def test_quorum_view() -> None:
-    assert quorum_view(QUORUMTOOL) == (True, 3)
-    assert quorum_view(QUORUMTOOL.replace("Yes", "No")) == (False, 3)
-    assert quorum_view("Cannot initialize QUORUM service\n") == (False, None)
+    assert quorum_view(QUORUMTOOL) == NodeView(True, 3)
+    assert quorum_view(QUORUMTOOL.replace("Yes", "No")) == NodeView(False, 3)
+    assert quorum_view("Cannot initialize QUORUM service\n") == NodeView()
+
+
+def test_hello_view() -> None:
+    hello = {"dc": "node1", "quorate": True, "members": [{"id": 1, "name": "node1"}]}
+    assert hello_view(hello) == NodeView(True, 1, "node1")
+    assert hello_view({**hello, "dc": None, "quorate": "yes"}) == NodeView(False, 1, None)
+    assert hello_view(["not", "a", "dict"]) == NodeView()
+
+
+@pytest.mark.parametrize("views, want, quorate, daemon, expected", [
+    ({"node1": NodeView(True, 1, "node1")}, 1, True, True, True),
+    ({"node1": NodeView(True, 1, None)}, 1, True, True, False),
+    ({"node1": NodeView(True, 1, None)}, 1, True, False, True),
+    ({"node1": NodeView(True, 2, "node1"), "node2": NodeView(True, 2, "node2")}, 2, True,
+     True, False),                                            # two DCs: not formed yet
+    ({"node1": NodeView(True, 2, "node1"), "node2": NodeView(True, 1, "node1")}, 2, True,
+     True, False),
+    ({"node3": NodeView(False, 1, "node3")}, 1, True, True, False),
+    ({"node3": NodeView(False, 1, "node3")}, 1, False, True, True),   # minority restart
+])
+def test_formed(views: dict, want: int, quorate: bool, daemon: bool, expected: bool) -> None:
+    assert formed(views, want, quorate, daemon) is expected
 
 
 def test_status_lines() -> None:

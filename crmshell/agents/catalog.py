@@ -40,7 +40,7 @@ class AgentCatalog:
 
     def __init__(self, roots: AgentRoots | None = None, cache_dir: Path | None = None, *,
                  timeout: float = 30.0) -> None:
-        self.roots = roots or AgentRoots()
+        self.roots = roots or AgentRoots().with_shipped()
         self.cache = MetadataCache(cache_dir) if cache_dir is not None else None
         self.timeout = timeout
         self.runs = 0
@@ -52,7 +52,8 @@ class AgentCatalog:
     def from_env(cls, env: Mapping[str, str], *, timeout: float = 30.0) -> AgentCatalog:
         """The catalogue a shell uses: `OCF_ROOT` (default /usr/lib/ocf) and the cache under
         `XDG_CACHE_HOME`, both read from `env`."""
-        return cls(AgentRoots.from_environment(env), default_cache_dir(env), timeout=timeout)
+        return cls(AgentRoots.from_environment(env).with_shipped(), default_cache_dir(env),
+                   timeout=timeout)
 
     # --- listing ---------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from crmshell.cib.files import FileSource
 from crmshell.cib.source import CibSource
 
 
@@ -32,10 +31,23 @@ def socket_path(where: Where, env: Mapping[str, str]) -> str:
     return str(default_socket_path(env))
 
 
+def _file(where: Where, env: Mapping[str, str]) -> str | None:
+    return where.cib_file or (None if where.socket else env.get("CIB_file"))
+
+
+def is_live(where: Where, env: Mapping[str, str]) -> bool:
+    """Whether the session's CIB is the live cluster (decided without building a source)."""
+    if where.cib_file or where.socket:
+        return not where.cib_file
+    return not (where.shadow or env.get("CIB_shadow") or _file(where, env))
+
+
 def real_source(where: Where, env: Mapping[str, str]) -> CibSource:
     """The CIB that shadows are copied from and committed to: a file, or the live cluster."""
-    path = where.cib_file or (None if where.socket else env.get("CIB_file"))
+    path = _file(where, env)
     if path:
+        from crmshell.cib.files import FileSource
+
         return FileSource(Path(path), Path(path).name)
     from crmshell.cib.live import DaemonSource
 

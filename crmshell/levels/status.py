@@ -29,18 +29,17 @@ class StatusLevel(Level):
         """The cluster's status as crm_mon shows it: summary, nodes, resources, failures."""
         from daemon.status.options import crm_status_options
 
+        from crmshell.status_quick import status_text
+
+        source = ctx.source
+        if source.live:
+            ctx.write(status_text(source, words))
+            return
         try:
             options = crm_status_options(["xml" if w == "--xml" else w for w in words])
         except ValueError as err:
             raise UsageError(str(err)) from None
-        xml = options.output == "xml"
-        source = ctx.source
-        if source.live:
-            body = source.call("status", {"format": "xml" if xml else "text",
-                                          "options": options.changed()}).body
-            ctx.write(body.decode("utf-8", "replace"))
-            return
-        ctx.write(_offline(source.load().root, options, xml))
+        ctx.write(_offline(source.load().root, options, options.output == "xml"))
 
 
 def _offline(root, options, xml: bool) -> str:

@@ -7,9 +7,11 @@ import io
 
 import pytest
 
-from crmshell.cib.choose import Where, session_source
+from crmshell import cli
+from crmshell.cib.choose import Where, is_live, session_source
 from crmshell.cib.live import DaemonSource
 from crmshell.cib.source import ChangedMeanwhile
+from crmshell.errors import ShellError
 from crmshell.session import Session
 from daemon.api.protocol import OPS
 from crmshell.lang.parser import parse_document
@@ -100,8 +102,12 @@ _NO_OPTIONS_ARG = OPS["status"].arg("options") is None
 @pytest.mark.xfail(_NO_OPTIONS_ARG, strict=True,
                    reason="daemon/api/protocol.py's status op does not take the `options` "
                           "argument that the API brief and daemon/node_api.py use yet")
-def test_status_comes_from_the_daemon(live):
+def test_status_comes_from_the_daemon(live, capsys):
     live.run("configure", *PRIMITIVE.split())
+    # the front end's quick path: no levels loaded, the same request
+    assert cli.main(["--socket", live.socket, "status", "bynode"]) == 0
+    assert "Cluster Summary:" in capsys.readouterr().out
+    assert live.ops("status")[-1]["options"] == {"group_by_node": True}
     assert live.run("status") == 0, live.err
     assert "Cluster Summary:" in live.out and "d1" in live.out
     assert live.ops("status")[-1] == {"format": "text", "options": {"inactive": True}}
@@ -129,3 +135,11 @@ def test_the_source_is_chosen_once_from_options_and_environment(tmp_path):
     assert session_source(Where(socket="/x/o.sock"), {"CIB_file": "c.xml"}).live
     assert session_source(Where(), {}).socket == "/run/crmshell/crmshelld.sock"
     assert not session_source(Where(cib_file="f.xml", socket="/x/o.sock"), env).live
+    for where, environment in ((Where(), env), (Where(socket="/s"), {"CIB_file": "c.xml"}),
+                               (Where(), {"CIB_shadow": "try", "CIB_shadow_dir": str(tmp_path)}),
+                               (Where(cib_file="f.xml"), {})):
+        try:
+            expected = session_source(where, environment).live
+        except ShellError:  # the shadow does not exist: still not the live cluster
+            expected = False
+        assert is_live(where, environment) == expected, (where, environment)

@@ -437,3 +437,5 @@ def commit(ctx, *, force: bool = False) -> None:
     result = staged.commit(force=force)
     ctx.info(result.message)
     ctx.transaction_committed()
+    if ctx.options.wait:  # -w: return once the cluster has carried the change out
+        ctx.source.wait()

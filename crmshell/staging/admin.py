@@ -55,7 +55,7 @@ def set_meta(staged: "StagedCib", elem, name: str, value: str) -> str:
     staged.begin_change()
     if target.tag in ("clone", "master"):
         for child in obj.child_resources(target):
-            delete_value(staged, child, "meta_attributes", name)
+            delete_value(staged, child, "meta_attributes", name, drop_empty=True)
     pairs = [p for p in target.iterfind("meta_attributes/nvpair") if p.get("name") == name]
     if pairs:
         for pair in pairs:
@@ -111,7 +111,7 @@ def ban(staged: "StagedCib", rsc: str, node: str, *, lifetime: str | None = None
         now: datetime.datetime | None = None) -> str:
     """Keep `rsc` off `node` (crm_resource --ban): constraint cli-ban-<rsc>-on-<node>."""
     cid = f"cli-ban-{rsc}-on-{node}"
-    ids = (f"{cid}-lifetime", f"{cid}-expr", f"{cid}-lifetime-end")
+    ids = (f"{cid}-rule", f"{cid}-expr", f"{cid}-lifetime")
     return _place(staged, cid, rsc, node, "-INFINITY", lifetime, ids, now)
 
 

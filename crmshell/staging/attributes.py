@@ -51,9 +51,12 @@ def set_value(staged: "StagedCib", owner, set_tag: str, set_id: str, name: str,
                      name=name, value=value)
 
 
-def delete_value(staged: "StagedCib", owner, set_tag: str, name: str) -> bool:
-    """Remove `name` from every `set_tag` set of the owner (and sets left empty); False if
-    it was not set."""
+def delete_value(staged: "StagedCib", owner, set_tag: str, name: str, *,
+                 drop_empty: bool = False) -> bool:
+    """Remove `name` from every `set_tag` set of the owner; False if it was not set.
+
+    crm_resource keeps a set it empties; `drop_empty` removes it (crmsh does that when it
+    moves a meta attribute from a clone's child to the clone)."""
     found = False
     for attr_set in list(owner.iterfind(set_tag)):
         for pair in [p for p in attr_set.iterfind("nvpair") if p.get("name") == name]:
@@ -62,7 +65,7 @@ def delete_value(staged: "StagedCib", owner, set_tag: str, name: str) -> bool:
                 found = True
             staged.ids.release(pair.get("id"))
             attr_set.remove(pair)
-        if found and len(attr_set) == 0:
+        if found and drop_empty and len(attr_set) == 0:
             staged.ids.release(attr_set.get("id"))
             owner.remove(attr_set)
     return found

@@ -32,7 +32,9 @@ def test_configure_commits_a_patch_to_the_daemon(live):
     assert live.run("configure", *PRIMITIVE.split()) == 0, live.err
     assert _ids(live, "primitive") == ["d1"]
     assert live.dispatch.store.version.epoch == before.epoch + 1
-    assert live.ops("apply-patch") == [{"force": False}]
+    assert live.ops("apply-patch") == [{"force": False}] and not live.ops("wait")
+    assert live.run("configure", "primitive", "d2", "ocf:heartbeat:Dummy", wait=True) == 0
+    assert len(live.ops("wait")) == 1
 
 
 def test_a_commit_against_a_stale_base_is_refused_with_the_ids(live):

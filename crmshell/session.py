@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from crmshell.errors import ShellError, reportable
+from crmshell.errors import reportable
 from crmshell.ui.context import Options, ShellContext
 from crmshell.ui.walker import QuitSession, Walker
 

@@ -133,15 +133,11 @@ def test_no_import_cycles():
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
-# The session's framework and its CIB storage: no cycle through them even counting lazy
-# imports (the old one ran ui/context -> levels/configure -> staging -> cibsource -> ui).
-FRAMEWORK = ("crmshell.ui.context", "crmshell.cib.", "crmshell.simulate_cli", "crmshell.staging.staged",
-             "crmshell.session")
-
-
-def test_no_cycle_through_the_session_framework_even_lazily():
-    found = [c for c in cycles(import_graph(lazy=True))
-             if any(m == f or (f.endswith(".") and m.startswith(f)) for m in c for f in FRAMEWORK)]
+def test_no_cycle_in_the_shell_even_counting_lazy_and_typing_imports():
+    """A function-level import hides a cycle from Python, not from a reader (the old one ran
+    ui/context -> levels/configure -> staging -> cibsource -> ui/context); the shell has none.
+    (The daemon's lazy ones, in the scheduler, are its own engineer's to cut.)"""
+    found = [c for c in cycles(import_graph(lazy=True)) if any(m.startswith("crmshell") for m in c)]
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 

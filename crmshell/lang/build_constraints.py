@@ -10,7 +10,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from crmshell.lang import vocabulary as vocab
-from crmshell.lang.build import E, Draft, object_id, rule_element, score_attribute, token_of
+from crmshell.lang.build_parts import E, Draft, object_id, rule_element, score_attribute, token_of
 
 
 def resource_sets(tokens: list[str], qualifier: str) -> list:

@@ -10,7 +10,7 @@ from lark import Token, Tree
 
 from crmshell.lang import checks
 from crmshell.lang import vocabulary as vocab
-from crmshell.lang.build import (E, Draft, attr_set, nvpair_element, object_id, rule_element,
+from crmshell.lang.build_parts import (E, Draft, attr_set, nvpair_element, object_id, rule_element,
                                  sub, token_of)
 from crmshell.lang.errors import DefinitionError
 

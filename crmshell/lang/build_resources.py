@@ -5,7 +5,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from crmshell.lang import vocabulary as vocab
-from crmshell.lang.build import (E, Draft, attr_set, nvpair_element, object_id, sub,
+from crmshell.lang.build_parts import (E, Draft, attr_set, nvpair_element, object_id, sub,
                                  token_of)
 from crmshell.lang.nvpairs import split_nvpair
 

@@ -9,7 +9,7 @@ resources). Callers drop the `sequential` attributes first, as crmsh does.
 
 from __future__ import annotations
 
-from crmshell.lang.build import E
+from crmshell.lang.build_parts import E
 from crmshell.lang.build_constraints import order_kind
 
 

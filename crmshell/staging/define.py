@@ -37,24 +37,6 @@ def define(staged: "StagedCib", statements: Iterable, *, log: Log = None) -> Non
         staged.mark_changed(changed)
 
 
-def set_to_simple(staged: "StagedCib", constraint):
-    """A set constraint left with two resources, as crmsh turns it back into a simple one."""
-    from daemon.cib.ids import defined_ids
-
-    from crmshell.lang.simplify import to_simple
-
-    simple = to_simple(constraint)
-    if simple is None:
-        return None
-    after = list(defined_ids(simple))
-    for ident in defined_ids(constraint):
-        if ident in after:
-            after.remove(ident)
-        else:
-            staged.ids.release(ident)
-    return simple
-
-
 @contextmanager
 def all_or_nothing(staged: "StagedCib"):
     """Restore the configuration (and its ids) if the block raises."""

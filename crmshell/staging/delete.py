@@ -75,8 +75,6 @@ def _delete_one(staged: "StagedCib", elem, removed: list[str], log) -> None:
 
 def remove_object(staged: "StagedCib", elem, removed: list[str], log=None) -> None:
     """Remove one object: children move to the top, tags and constraints follow."""
-    from crmshell.staging.define import set_to_simple
-
     oid = obj.object_id(elem)
     children = obj.child_resources(elem) if elem.tag in obj.CONTAINER_TAGS else []
     resources = staged.configuration.find("resources")
@@ -134,3 +132,21 @@ def erase(staged: "StagedCib", *, nodes: bool = False) -> None:
             staged.ids.release_tree(child)
     staged.changed.clear()
     staged.mark_changed([])
+
+
+def set_to_simple(staged: "StagedCib", constraint):
+    """A set constraint left with two resources, as crmsh turns it back into a simple one."""
+    from daemon.cib.ids import defined_ids
+
+    from crmshell.lang.simplify import to_simple
+
+    simple = to_simple(constraint)
+    if simple is None:
+        return None
+    after = list(defined_ids(simple))
+    for ident in defined_ids(constraint):
+        if ident in after:
+            after.remove(ident)
+        else:
+            staged.ids.release(ident)
+    return simple

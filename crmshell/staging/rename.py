@@ -30,7 +30,7 @@ def check_new_id(staged: "StagedCib", new: str) -> None:
 
 
 def rename(staged: "StagedCib", old: str, new: str) -> None:
-    from crmshell.staging.define import set_to_simple
+    from crmshell.staging.delete import set_to_simple
 
     elem = staged.require(old)
     if elem.tag in ("node", "fencing-topology"):

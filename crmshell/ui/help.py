@@ -15,7 +15,6 @@ from crmshell.help import Entry, load_help
 
 if TYPE_CHECKING:
     from crmshell.ui.level import Level
-    from crmshell.ui.walker import Walker
 
 WIDTH = 78
 NAVIGATION_NAMES = ("cd", "up", "ls", "help", "quit")
@@ -88,7 +87,7 @@ def topic_help(name: str) -> str:
 def help_for(level: type["Level"], words: list[str]) -> str:
     """Help for `words` typed at `level`: a command, a sub-level (and a command in it), a
     navigation command or a topic; names may be unique prefixes."""
-    from crmshell.ui.walker import NAVIGATION, resolve_word
+    from crmshell.ui.names import NAVIGATION, resolve_word
 
     if not words:
         return level_help(level)
@@ -109,7 +108,3 @@ def help_for(level: type["Level"], words: list[str]) -> str:
     if len(words) > 1:
         raise ShellError(f"help: {canonical} is a command, not a level")
     return command_help(level, canonical)
-
-
-def help_text(walker: "Walker", args: list[str]) -> str:
-    return help_for(type(walker.level), args)

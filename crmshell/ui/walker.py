@@ -8,52 +8,20 @@ never guessed.
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crmshell.errors import ShellError, UsageError
 from crmshell.ui.command import CommandSpec
 from crmshell.ui.level import Level
+from crmshell.ui.names import NAVIGATION, Resolved, resolve_word  # noqa: F401 (the walker's names)
 from crmshell.ui.words import Word, split_words
 
 if TYPE_CHECKING:
     from crmshell.ui.context import ShellContext
 
-NAVIGATION = {
-    "cd": "cd [<level>|..|/]: go to a level",
-    "up": "up: go up one level",
-    "end": "end: go up one level (alias of up)",
-    "back": "back: go up one level (alias of up)",
-    "ls": "ls: list the commands and levels here",
-    "help": "help [<topic>]: show help",
-    "quit": "quit: leave the shell",
-    "exit": "exit: leave the shell (alias of quit)",
-    "bye": "bye: leave the shell (alias of quit)",
-}
-
 
 class QuitSession(Exception):
     """Raised by quit/exit/bye; the front end unwinds the levels and stops."""
-
-
-@dataclass(frozen=True)
-class Resolved:
-    name: str
-    expanded_from: str | None  # the prefix the user typed, when it was expanded
-
-
-def resolve_word(word: str, names: list[str], what: str = "command") -> Resolved:
-    if word in names:
-        return Resolved(word, None)
-    matches = sorted({n for n in names if n.startswith(word)})
-    if len(matches) == 1:
-        return Resolved(matches[0], word)
-    if len(matches) > 1:
-        raise ShellError(f"'{word}' is ambiguous: it could be {', '.join(matches)}")
-    close = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ShellError(f"unknown {what} '{word}'{hint}")
 
 
 class Walker:
@@ -183,9 +151,9 @@ class Walker:
             self.ctx.write_lines(self.listing())
             return
         if name == "help":
-            from crmshell.ui.help import help_text
+            from crmshell.ui.help import help_for
 
-            self.ctx.write(help_text(self, args))
+            self.ctx.write(help_for(type(self.level), args))
             return
         # cd: a path of levels; a leading "/" (or no argument) starts from the top
         if len(args) > 1:

@@ -145,3 +145,15 @@ def test_the_source_is_chosen_once_from_options_and_environment(tmp_path):
         except ShellError:  # the shadow does not exist: still not the live cluster
             expected = False
         assert is_live(where, environment) == expected, (where, environment)
+
+
+def test_a_shadow_copied_from_the_cluster_is_committed_back(live, tmp_path):
+    live.env["CIB_shadow_dir"] = str(tmp_path / "shadows")
+    live.run("configure", *PRIMITIVE.split())
+    batch = ("cib new try\nconfigure primitive d2 ocf:heartbeat:Dummy\nconfigure commit\n"
+             "cib commit try\n")
+    out, err = io.StringIO(), io.StringIO()
+    session = Session.create(socket=live.socket, env=live.env, out=out, err=err)
+    assert session.batch(batch, "shadow.crm") == 0, err.getvalue()
+    assert (tmp_path / "shadows" / "shadow.try").exists()
+    assert _ids(live, "primitive") == ["d1", "d2"]

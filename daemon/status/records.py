@@ -20,6 +20,7 @@ from daemon.scheduler.params import rsc_params
 from daemon.scheduler.roles import Role
 from daemon.scheduler.status_view import printable_id
 from daemon.scheduler.working_set import WorkingSet
+from daemon.status.ghash import hash_order
 from daemon.status.results import history_key, parse_op_key, scan_int
 
 # Node attributes crm_mon never shows (prefixes).
@@ -206,11 +207,11 @@ class Ticket:
     granted: bool = False
     standby: bool = False
     last_granted: int | None = None
-    state: dict[str, str] = field(default_factory=dict)
 
 
 def tickets(ws: WorkingSet) -> list[Ticket]:
-    """Tickets with a state in the status section, then those constraints name."""
+    """Tickets with a state in the status section, then those constraints name, in the
+    order of Pacemaker's ticket table (ghash)."""
     found: dict[str, Ticket] = {}
     status = ws.cib.find("status")
     if status is not None:
@@ -218,7 +219,7 @@ def tickets(ws: WorkingSet) -> list[Ticket]:
             ticket_id = state.get("id")
             if not ticket_id or ticket_id in found:
                 continue
-            ticket = Ticket(ticket_id, state=dict(state.attrib))
+            ticket = Ticket(ticket_id)
             ticket.granted = _true(state.get("granted"))
             ticket.standby = _true(state.get("standby"))
             if state.get("last-granted") is not None:
@@ -228,7 +229,7 @@ def tickets(ws: WorkingSet) -> list[Ticket]:
         ticket_id = constraint.get("ticket")
         if ticket_id and ticket_id not in found:
             found[ticket_id] = Ticket(ticket_id)
-    return list(found.values())
+    return [found[ticket_id] for ticket_id in hash_order(found)]
 
 
 def _true(value: str | None) -> bool:

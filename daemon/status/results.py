@@ -52,8 +52,15 @@ def exec_status_text(status: int) -> str:
 
 def scan_int(text: str | None, default: int = 0) -> int:
     """A leading integer as Pacemaker's pcmk__scan_min_int() reads it (default if none)."""
+    value = leading_int(text)
+    return default if value is None else value
+
+
+def leading_int(text: str | None) -> int | None:
+    """The integer a text starts with (after blanks, with its sign), as strtoll() finds
+    it; None when there is none."""
     if text is None:
-        return default
+        return None
     text = text.strip()
     end = 1 if text[:1] in "+-" else 0
     while end < len(text) and text[end].isdigit():
@@ -61,7 +68,7 @@ def scan_int(text: str | None, default: int = 0) -> int:
     try:
         return int(text[:end])
     except ValueError:
-        return default
+        return None
 
 
 def history_key(xml_op) -> str | None:

@@ -24,7 +24,7 @@ from daemon.status.options import StatusOptions
 from daemon.status.records import unpack_placement
 from daemon.status.results import EXEC_DONE, exec_status_text, exit_text, readable_action
 from daemon.status.summary import PACEMAKERD_STATES, Live, summarise
-from daemon.status.timefmt import ctime_text, readable_interval
+from daemon.status.timefmt import ctime_text, epoch_of, readable_interval
 
 _MAINTENANCE_BANNER = ["", "              *** Resource management is DISABLED ***",
                        "  The cluster will not attempt to start, stop or recover services"]
@@ -255,8 +255,8 @@ def _op_text(op, timing: bool) -> str:
     if not timing:
         return head + (":" + interval_text if interval_text else "")
     text = head + ":" + interval_text
-    changed = records.scan_int(op.get("last-rc-change"), 0)
-    if changed > 0:
+    changed = epoch_of(op.get("last-rc-change"))
+    if changed is not None and changed > 0:
         text += f' last-rc-change="{ctime_text(changed)}"'
     for name in ("exec-time", "queue-time"):
         if op.get(name) is not None:
@@ -286,9 +286,9 @@ def _friendly_failure(action: records.FailedAction) -> str:
     else:
         text += (f" could not be executed ({exec_status_text(action.status)}"
                  + (f": {reason}" if reason else "") + ")")
-    changed = xml_op.get("last-rc-change")
-    if changed is not None and changed.strip().lstrip("-").isdigit():
-        text += f" at {ctime_text(int(changed))}"
+    changed = epoch_of(xml_op.get("last-rc-change"))
+    if changed is not None:
+        text += f" at {ctime_text(changed)}"
     exec_ms = records.scan_int(xml_op.get("exec-time"), 0)
     if exec_ms > 0:
         text += f" after {readable_interval(exec_ms)}"
@@ -302,9 +302,9 @@ def _technical_failure(action: records.FailedAction) -> str:
             f", status='{exec_status_text(action.status)}'")
     if xml_op.get("exit-reason"):
         text += f", exitreason='{xml_op.get('exit-reason')}'"
-    changed = xml_op.get("last-rc-change")
-    if changed is not None and changed.strip().lstrip("-").isdigit():
-        text += f", last-rc-change='{ctime_text(int(changed))}'"
+    changed = epoch_of(xml_op.get("last-rc-change"))
+    if changed is not None:
+        text += f", last-rc-change='{ctime_text(changed)}'"
     if xml_op.get("queue-time"):
         text += f", queued={xml_op.get('queue-time')}ms"
     if xml_op.get("exec-time"):

@@ -5,19 +5,48 @@ from __future__ import annotations
 
 import time
 
+from daemon.status.results import leading_int
+
 _MS_IN_S = 1000
 _MS_IN_M = 60 * _MS_IN_S
 _MS_IN_H = 60 * _MS_IN_M
 _MS_IN_D = 24 * _MS_IN_H
 
 
+_INT64 = 1 << 63
+
+
+def epoch_of(text: str | None) -> int | None:
+    """A CIB time attribute as crm_element_value_epoch() reads it: the leading integer,
+    or None when there is none or it is no time this machine can show (crm_mon then
+    leaves the time out rather than print a wrong one)."""
+    value = leading_int(text)
+    if value is None or not -_INT64 <= value < _INT64 or not _representable(value):
+        return None
+    return value
+
+
+def _representable(epoch: int) -> bool:
+    try:
+        time.localtime(epoch)
+    except (OverflowError, OSError, ValueError):
+        return False
+    return True
+
+
 def ctime_text(epoch: int) -> str:
-    """'Wed Dec  2 21:58:24 2026' in local time (C's ctime() without its newline)."""
+    """'Wed Dec  2 21:58:24 2026' in local time (C's ctime() without its newline); empty
+    for a time beyond the platform's range, as ctime() returns nothing for it."""
+    if not _representable(epoch):
+        return ""
     return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(epoch))
 
 
 def iso_text(epoch: int) -> str:
-    """'2012-02-22 17:04:34Z' (local time with its offset; Z when that is UTC)."""
+    """'2012-02-22 17:04:34Z' (local time with its offset; Z when that is UTC); empty
+    beyond the platform's range."""
+    if not _representable(epoch):
+        return ""
     local = time.localtime(epoch)
     offset = local.tm_gmtoff or 0
     if offset == 0:

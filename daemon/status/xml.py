@@ -26,7 +26,7 @@ from daemon.status.load import working_set
 from daemon.status.records import unpack_placement
 from daemon.status.results import exec_status_text, exit_text
 from daemon.status.summary import Live, cluster_options, summarise
-from daemon.status.timefmt import ctime_text, iso_text
+from daemon.status.timefmt import ctime_text, epoch_of, iso_text
 
 API_VERSION = "2.25"
 _PENDING_STATE = {"start": "Starting", "stop": "Stopping", "migrate_to": "Migrating",
@@ -233,7 +233,7 @@ def _resource_history(parent, row: records.ResourceHistory) -> None:
     for op in row.ops:
         rc = records.scan_int(op.get("rc-code"), 0)
         interval = op.get("interval")
-        changed = records.scan_int(op.get("last-rc-change"), 0)
+        changed = epoch_of(op.get("last-rc-change")) or 0
         _add(el, "operation_history", [
             ("call", op.get("call-id")), ("task", records.shown_task(op)), ("rc", str(rc)),
             ("rc_text", exit_text(rc)),
@@ -258,7 +258,7 @@ def _failures(root, ws: WorkingSet) -> None:
              else "none"),
             ("exitcode", str(action.rc)), ("call", xml_op.get("call-id")),
             ("status", exec_status_text(action.status))])
-        changed = records.scan_int(xml_op.get("last-rc-change"), 0)
+        changed = epoch_of(xml_op.get("last-rc-change")) or 0
         if changed > 0:
             for name, value in (("last-rc-change", iso_text(changed)),
                                 ("queued", xml_op.get("queue-time")),
@@ -289,14 +289,11 @@ def _tickets(root, ws: WorkingSet) -> None:
     found = records.tickets(ws)
     el = _list(root, "tickets", found)
     for ticket in found:
-        ticket_el = _add(el, "ticket", [
+        _add(el, "ticket", [
             ("id", ticket.id), ("status", "granted" if ticket.granted else "revoked"),
             ("standby", _bool(ticket.standby)),
             ("last-granted", ctime_text(ticket.last_granted)
              if ticket.last_granted is not None else None)])
-        for name, value in ticket.state.items():
-            if name not in ("id", "granted", "standby", "last-granted", "expires"):
-                ticket_el.set(name, value)
 
 
 def _bans(root, ws: WorkingSet, prefix: str) -> None:

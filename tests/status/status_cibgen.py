@@ -1,10 +1,12 @@
 """Random CIBs with a status section, for comparing our status output with crm_mon's.
 
 `generate(seed)` returns one CIB (text): 1-5 nodes (online, offline, standby, maintenance,
-not yet seen), primitives, groups, clones, unique clones and promotable clones, with
-target roles, unmanaged resources, descriptions, node attributes, fail counts, bans,
-tickets, and operation histories that leave each instance stopped, started, promoted,
-failed (in several ways), pending or unmanaged-failed.
+joining, not yet seen; with node health), primitives, groups, clones, unique clones,
+promotable clones and a ping clone, with target roles, unmanaged and maintenance
+resources, failure timeouts, descriptions, node attributes, fail counts, bans (also
+promoted-only), preferences, ticket constraints and tickets, orphaned histories, and
+operation histories that leave each instance stopped, started, promoted, failed (in
+several ways), pending or unmanaged-failed.
 
 The CIBs use Pacemaker 2.1's option names and a current feature set, so Pacemaker 2.1.5
 and we read the same configuration. They avoid what the two versions unpack differently
@@ -90,11 +92,14 @@ class _Cluster:
         self.rng = rng
         self.nodes = [f"node{i}" for i in range(1, rng.randint(1, 5) + 1)]
         self.node_kind = {n: rng.choice(["online"] * 5 + ["offline", "standby", "maintenance",
-                                                         "unseen"]) for n in self.nodes}
+                                                         "unseen", "joining"])
+                          for n in self.nodes}
+        self.health = rng.random() < 0.1        # node-health-strategy and #health-* values
         self.resources: list[str] = []       # XML of top-level resources
         self.primitives: list[tuple[str, str, str, bool, str | None]] = []
         # (lrm id, class/provider/type attrs, kind, promotable, clone or None)
         self.bans: list[str] = []
+        self.ping: str | None = None         # a cloned ping resource setting "pingd"
         self.counter = 0
 
     def next_id(self, base: str) -> str:
@@ -112,8 +117,12 @@ class _Cluster:
             pairs.append(("target-role", "Unpromoted"))
         if self.rng.random() < 0.08:
             pairs.append(("is-managed", "false"))
+        if self.rng.random() < 0.04:
+            pairs.append(("maintenance", "true"))
         if self.rng.random() < 0.2:
             pairs.append(("migration-threshold", str(self.rng.choice([1, 3, 10]))))
+        if self.rng.random() < 0.08:
+            pairs.append(("failure-timeout", self.rng.choice(["60s", "3650d"])))
         if top and kind in ("clone", "promotable"):
             if kind == "promotable":
                 pairs.append(("promotable", "true"))
@@ -171,11 +180,32 @@ class _Cluster:
                 else:
                     child = self.primitive(ckind, cid, promotable=kind == "promotable")
                 self.resources.append(f'<clone id="{cid}">{meta}{child}</clone>')
-        for rid, *_ in self.primitives:
-            if self.rng.random() < 0.12:
-                node = self.rng.choice(self.nodes)
+        for rid, _, _, promotable, clone, _ in self.primitives:
+            target = clone or rid
+            roll = self.rng.random()
+            node = self.rng.choice(self.nodes)
+            if roll < 0.12:
                 self.bans.append(f'<rsc_location id="cli-ban-{rid}-on-{node}" rsc="{rid}" '
                                  f'role="Started" node="{node}" score="-INFINITY"/>')
+            elif roll < 0.18 and promotable:
+                self.bans.append(f'<rsc_location id="ban-promoted-{target}-{node}" '
+                                 f'rsc="{target}" role="Promoted" node="{node}" score="-100"/>')
+            elif roll < 0.26:
+                self.bans.append(f'<rsc_location id="prefer-{target}-{node}" rsc="{target}" '
+                                 f'node="{node}" score="{self.rng.choice([50, "INFINITY"])}"/>')
+            if self.rng.random() < 0.06:
+                ticket = f"ticket{self.rng.randint(1, 3)}"
+                self.bans.append(f'<rsc_ticket id="{target}-needs-{ticket}" rsc="{target}" '
+                                 f'ticket="{ticket}" loss-policy="stop"/>')
+        if self.rng.random() < 0.1:
+            self.ping = self.next_id("ping")
+            hosts = " ".join(f"10.0.0.{i}" for i in range(1, self.rng.randint(1, 3) + 1))
+            self.resources.append(
+                f'<clone id="{self.ping}-clone"><primitive id="{self.ping}" class="ocf" '
+                f'provider="pacemaker" type="ping"><instance_attributes id="{self.ping}-ia">'
+                f'<nvpair id="{self.ping}-hosts" name="host_list" value="{hosts}"/>'
+                f'<nvpair id="{self.ping}-mult" name="multiplier" value="100"/>'
+                f'</instance_attributes></primitive></clone>')
 
     def node_states(self) -> str:
         out = []
@@ -186,6 +216,8 @@ class _Cluster:
             nid = node[4:]
             if kind == "offline":
                 attrs = 'in_ccm="false" crmd="offline" join="down" expected="down"'
+            elif kind == "joining":
+                attrs = 'in_ccm="true" crmd="online" join="pending" expected="member"'
             else:
                 attrs = 'in_ccm="true" crmd="online" join="member" expected="member"'
             h = _History(self.rng)
@@ -207,7 +239,20 @@ class _Cluster:
                         fails.append((name, monitor if "monitor" in state or "promoted" in state
                                       else 0, "monitor" if "monitor" in state
                                       or "promoted" in state else "start"))
+            if self.rng.random() < 0.08:
+                orphan = self.rng.choice(["old-web", "gone:0"])
+                state = self.rng.choice(["stopped", "started", "failed-monitor"])
+                body = "".join(_history(h, orphan, state, 10_000, False))
+                lrm.append(f'<lrm_resource id="{orphan}" class="ocf" provider="pacemaker" '
+                           f'type="Dummy">{body.replace("NODE", node)}</lrm_resource>')
+            if self.ping is not None and kind != "offline":
+                body = "".join(_history(h, self.ping, "started", 10_000, False))
+                lrm.append(f'<lrm_resource id="{self.ping}" class="ocf" provider="pacemaker" '
+                           f'type="ping">{body.replace("NODE", node)}</lrm_resource>')
             transient = []
+            if self.health:
+                transient.append(("#health-disk", self.rng.choice(["green", "yellow", "red",
+                                                                    "-INFINITY", "10"])))
             for name, interval, task in fails:
                 if self.rng.random() < 0.8:
                     count = self.rng.choice(["1", "2", "INFINITY"])
@@ -217,7 +262,7 @@ class _Cluster:
                 transient.append(("standby", "on"))
             if kind == "maintenance":
                 transient.append(("maintenance", "true"))
-            if self.rng.random() < 0.4:
+            if self.rng.random() < 0.4 or self.ping is not None:
                 transient.append(("pingd", str(self.rng.choice([0, 100, 200]))))
             if self.rng.random() < 0.3:
                 transient.append(("#feature-set", "3.16.2"))
@@ -248,6 +293,9 @@ def generate(seed: int) -> str:
         options.append(("stop-all-resources", "true"))
     if rng.random() < 0.2:
         options.append(("symmetric-cluster", "false"))
+    if cluster.health:
+        options.append(("node-health-strategy", rng.choice(["migrate-on-red", "only-green",
+                                                            "progressive", "none"])))
     props = "".join(f'<nvpair id="opt-{n}" name="{n}" value="{v}"/>' for n, v in options)
     nodes = "".join(f'<node id="{n[4:]}" uname="{n}"/>' for n in cluster.nodes)
     online = [n for n in cluster.nodes if cluster.node_kind[n] not in ("offline", "unseen")]
@@ -266,9 +314,13 @@ def generate(seed: int) -> str:
             cib_attrs.append(f'{name}="{rng.choice(values)}"')
     tickets = ""
     if rng.random() < 0.15:
-        tickets = (f'<tickets><ticket_state id="ticket{rng.randint(1, 2)}" '
-                   f'granted="{rng.choice(["true", "false"])}" '
-                   f'last-granted="{NOW - 500}"/></tickets>')
+        states = []
+        for ticket in rng.sample(["ticket1", "ticket2", "site-a", "geo_db"], rng.randint(1, 4)):
+            standby = ' standby="true"' if rng.random() < 0.3 else ""
+            owner = ' owner="site-a"' if rng.random() < 0.3 else ""
+            states.append(f'<ticket_state id="{ticket}" granted="{rng.choice(["true", "false"])}"'
+                          f'{standby}{owner} last-granted="{NOW - 500}"/>')
+        tickets = f'<tickets>{"".join(states)}</tickets>'
     return (f'<cib {" ".join(cib_attrs)}><configuration><crm_config>'
             f'<cluster_property_set id="cib-bootstrap-options">{props}</cluster_property_set>'
             f'</crm_config><nodes>{nodes}</nodes><resources>{"".join(cluster.resources)}'

@@ -343,3 +343,35 @@ def test_simple_line_and_render_by_format(utc):
     assert render(CIB, now=NOW).decode().splitlines() == render_text(CIB, now=NOW)
     with pytest.raises(StatusError, match=r"options\.output: 'html' output is not supported"):
         render(CIB, now=NOW, options=StatusOptions(output="html"))
+
+
+# ---- the ticket table's order ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("inserted, listed", [     # as crm_mon 2.1.5 listed these tickets
+    (["a", "b"], ["b", "a"]),
+    (["a", "e"], ["a", "e"]),
+    (["ticket1", "ticket2", "ticket3", "ticket4", "ticket5"],
+     ["ticket3", "ticket5", "ticket2", "ticket4", "ticket1"]),
+    (["Tk", "tk", "rsc-ticket-1", "geo_site"], ["tk", "Tk", "rsc-ticket-1", "geo_site"]),
+    (["b", "a", "zz", "t", "ticketX", "q", "w", "e", "r", "y"],       # one resize
+     ["a", "t", "ticketX", "zz", "e", "r", "q", "w", "y", "b"]),
+    ([f"m{i}" for i in range(20)],                                      # two resizes
+     ["m10", "m0", "m13", "m3", "m6", "m16", "m9", "m19", "m1", "m11", "m14", "m4", "m7",
+      "m17", "m12", "m2", "m5", "m15", "m8", "m18"]),
+])
+def test_tickets_come_in_glib_table_order(inserted, listed):
+    from daemon.status.ghash import hash_order
+
+    assert hash_order(inserted) == listed
+    assert hash_order(inserted + inserted[:1]) == listed
+
+
+def test_a_time_beyond_range_is_left_out_as_crm_mon_does(utc):
+    from daemon.status.timefmt import epoch_of
+
+    assert epoch_of("1767225000abc") == 1767225000
+    assert epoch_of("99999999999999999999") is None
+    assert epoch_of("soon") is None and epoch_of(None) is None
+    huge = CIB.replace('last-rc-change="1767225000"', 'last-rc-change="99999999999999999999"')
+    lines = render_text(huge, now=NOW)
+    assert "  * web start on node1 returned 'error' (could not bind) after 1.500s" in lines

@@ -59,8 +59,7 @@ def status_lines(ws: WorkingSet, options: StatusOptions, live: Live = Live()) ->
     if options.tickets or options.neg_locations is not None:
         unpack_placement(ws)
     sections: list[list[str]] = []
-    if not options.hide_headers:
-        sections.append(_summary(ws, options, show, live))
+    sections.append(_summary(ws, options, show, live))
     sections.append(_nodes(ws, options, show))
     sections.append(_resources(ws, options, show))
     if options.node_attributes:
@@ -98,6 +97,8 @@ def _item(depth: int, text: str) -> str:
 # ---- summary ------------------------------------------------------------------------------
 
 def _summary(ws: WorkingSet, options: StatusOptions, show: Show, live: Live) -> list[str]:
+    """The summary; -D leaves out all of it (the management banners too) but a missing
+    DC, which crm_mon always shows."""
     summary = summarise(ws, live)
     stack = summary.stack
     if live.pacemakerd_state is not None:
@@ -111,15 +112,19 @@ def _summary(ws: WorkingSet, options: StatusOptions, show: Show, live: Live) -> 
               f"{'MIXED-VERSION ' if summary.mixed_version else ''}partition "
               f"{'with' if summary.quorate else 'WITHOUT'} quorum")
     updated = ctime_text(ws.now) + (f" on {live.local_node}" if live.local_node else "")
-    lines = ["Cluster Summary:", _item(1, f"Stack: {stack}"), _item(1, f"Current DC: {dc}")]
-    if not options.quiet:       # -Q drops the times section
-        lines += [_item(1, f"Last updated: {updated}"),
-                  _item(1, f"Last change:  {summary.last_change.text()}")]
-    lines += [_item(1, f"{summary.nodes} node{_plural(summary.nodes)} configured"),
-              _item(1, _instances(summary.instances, summary.disabled, summary.blocked))]
-    if ws.options.maintenance_mode:
+    headers = not options.hide_headers
+    items = [f"Stack: {stack}"] if headers else []
+    if headers or summary.dc is None:
+        items.append(f"Current DC: {dc}")
+    if headers and not options.quiet:       # -Q drops the times section
+        items += [f"Last updated: {updated}", f"Last change:  {summary.last_change.text()}"]
+    if headers:
+        items += [f"{summary.nodes} node{_plural(summary.nodes)} configured",
+                  _instances(summary.instances, summary.disabled, summary.blocked)]
+    lines = ["Cluster Summary:"] + [_item(1, item) for item in items] if items else []
+    if headers and ws.options.maintenance_mode:
         lines += _MAINTENANCE_BANNER
-    elif ws.options.stop_all:
+    elif headers and ws.options.stop_all:
         lines += _STOP_ALL_BANNER
     return lines
 

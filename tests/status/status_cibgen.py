@@ -11,8 +11,8 @@ several ways), pending or unmanaged-failed.
 The CIBs use Pacemaker 2.1's option names and a current feature set, so Pacemaker 2.1.5
 and we read the same configuration. They avoid what the two versions unpack differently
 on purpose (listed in known_failures.tsv for the conformance cases): fencing is disabled
-(no unclean nodes), failed operations always carry an operation_key, and there are no
-failed stops (2.1.5 and 3.x block differently) or forced-anonymous clones.
+(no unclean nodes, so a failed stop blocks the resource in both), failed operations
+always carry an operation_key, and there are no forced-anonymous clones.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class _History:
 
 # instance states and the history that leads to them
 STATES = ("stopped", "started", "started", "failed-monitor", "failed-start", "timeout-start",
-          "pending-start", "pending-monitor", "probe-error", "not-installed")
+          "pending-start", "pending-monitor", "probe-error", "not-installed", "failed-stop")
 PROMOTED_STATES = ("promoted", "unpromoted", "stopped", "failed-promoted")
 
 
@@ -73,6 +73,8 @@ def _history(h: _History, rsc: str, state: str, monitor_ms: int, promotable: boo
     if state == "pending-start":
         return ops + [h.op(rsc, "start", status=-1, rc=193)]
     ops.append(h.op(rsc, "start"))
+    if state == "failed-stop":
+        return ops + [h.op(rsc, "stop", rc=1, reason="still busy")]
     if state == "pending-monitor":
         return ops + [h.op(rsc, "monitor", monitor_ms, status=-1, rc=193)]
     if state in ("promoted", "failed-promoted"):
@@ -236,9 +238,10 @@ class _Cluster:
                     body = "".join(ops).replace('on_node="NODE"', f'on_node="{node}"')
                     lrm.append(f'<lrm_resource id="{name}" {agent}>{body}</lrm_resource>')
                     if state.startswith("failed") or state in ("timeout-start", "probe-error"):
-                        fails.append((name, monitor if "monitor" in state or "promoted" in state
-                                      else 0, "monitor" if "monitor" in state
-                                      or "promoted" in state else "start"))
+                        recurring = "monitor" in state or "promoted" in state
+                        task = "stop" if state == "failed-stop" else "start"
+                        fails.append((name, monitor if recurring else 0,
+                                      "monitor" if recurring else task))
             if self.rng.random() < 0.08:
                 orphan = self.rng.choice(["old-web", "gone:0"])
                 state = self.rng.choice(["stopped", "started", "failed-monitor"])

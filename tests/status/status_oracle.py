@@ -53,6 +53,7 @@ OPTION_SETS: dict[str, tuple[list[str], StatusOptions]] = {
     "-n -b -r": (["-n", "-b", "-r"], StatusOptions(group_by_node=True, brief=True,
                                                    inactive=True)),
     "-s": (["-s"], StatusOptions(output="simple")),
+    "-D": (["-D"], StatusOptions(hide_headers=True)),
     "xml": (["--output-as=xml"], StatusOptions()),
 }
 _UPDATED = re.compile(r'Last updated: (.*)|<last_update time="([^"]*)"')

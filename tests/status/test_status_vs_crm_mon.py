@@ -41,6 +41,7 @@ FEATURES = {
     "unique clone": "configuration/resources/clone[.//nvpair[@name='globally-unique']]",
     "failed op": "status//lrm_rsc_op[@rc-code!='0' and @rc-code!='7' and @rc-code!='8']",
     "timed-out op": "status//lrm_rsc_op[@op-status='2']",
+    "failed stop": "status//lrm_rsc_op[@operation='stop' and @rc-code='1']",
     "fail count": "status//nvpair[starts-with(@name, 'fail-count-')]",
     "pending op": "status//lrm_rsc_op[@call-id='-1']",
     "unmanaged": "configuration//nvpair[@name='is-managed' and @value='false']",

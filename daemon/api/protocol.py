@@ -73,6 +73,7 @@ OPS: dict[str, OpSpec] = {
         _opt("failcounts", "boolean"), _opt("bynode", "boolean"), _opt("ops", "boolean"),
         _opt("timing", "boolean"), _opt("brief", "boolean"), _opt("full", "boolean"),
         _opt("tickets", "boolean"), _opt("node"),
+        _opt("options", "object"),      # daemon.status.StatusOptions fields (changed())
     )),
     "resource": OpSpec((
         _req("action"), _opt("rsc"), _opt("node"), _opt("op"), _opt("interval"),

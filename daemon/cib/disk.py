@@ -83,8 +83,12 @@ class CibDisk:
 
     def save(self, root: etree._Element) -> Path:
         """Keep the current file as the next backup, then write `root` and its digest."""
+        return self.save_bytes(serialize_cib(root))
+
+    def save_bytes(self, data: bytes) -> Path:
+        """`save` of a CIB already serialised (the daemon serialises on its event loop and
+        writes from a thread, so the live document is never read while it changes)."""
         self._make_dir()
-        data = serialize_cib(root)
         if self.cib_path.exists():
             number = self._next_number()
             backup = self.dir / f"cib-{number}.raw"

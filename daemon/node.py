@@ -1,0 +1,528 @@
+"""The crmshelld process: the cores wired to corosync, the API socket, timers and agents.
+
+Everything that decides is elsewhere and pure (the store applies updates, the controller's
+core turns events into commands, the scheduler plans); this module only moves values
+between them and the outside world, on one asyncio loop:
+
+- every change to the CIB, a client's commit as much as an agent's result, is sent to the
+  node's CPG group as an agreed-order message and applied when corosync delivers it, on
+  every member in the same order; the caller is answered once it is applied here;
+- after each applied update, membership or quorum change, the controller's core is stepped
+  and its commands carried out (plan, execute, record, set a timer);
+- the local API reads the store directly and turns writes into updates.
+
+Without corosync nothing is written: the API still answers reads from the CIB on disk and
+refuses writes as "unavailable"; the node waits for corosync and carries on when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from daemon import __version__ as DAEMON_VERSION
+from daemon.cib.disk import CibDisk
+from daemon.cib.document import serialize_cib
+from daemon.cib.errors import CibError
+from daemon.cib.status_ops import ClearNode, SetTransientAttr
+from daemon.cib.store import CibStore
+from daemon.controller import messages as msg
+from daemon.controller.core import Controller
+from daemon.controller.election import choose_dc
+from daemon.controller.planning import plan
+from daemon.corosync import aio
+from daemon.corosync.cmap import CmapConnection
+from daemon.corosync.errors import CorosyncError, CorosyncUnavailable
+from daemon.corosync.events import ConfChange, Delivery, QuorumChange
+from daemon.executor.executor import Executor
+from daemon.executor.meta.discovery import AgentRoots
+from daemon.executor.meta.run import SAFE_PATH
+from daemon.local_execution import LocalExecution
+from daemon.node_api import start_api
+from daemon.replication import updates, wire
+from daemon.replication.errors import NotConnected
+from daemon.replication.updates import Meta, Update
+from daemon.settings import Settings
+
+log = logging.getLogger("crmshelld")
+
+DC_VERSION = f"{DAEMON_VERSION}-crmshell"
+SHUTDOWN_ESCALATION_S = 20 * 60
+_LOG_LEVELS = {"info": logging.INFO, "notice": logging.INFO, "warning": logging.WARNING,
+               "error": logging.ERROR}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Node:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.disk = CibDisk(settings.state_dir)
+        self.store: CibStore | None = None
+        self.me: msg.NodeRef | None = None
+        self.names: dict[int, str] = {}         # corosync node id -> node name (nodelist)
+        self.cluster_name: str | None = None
+        self.channel = None                     # aio.GroupChannel while connected
+        self.quorum = None                      # aio.QuorumChannel while connected
+        self.core: Controller | None = None
+        self.joined = False                     # our own "I am back" update was applied
+        self.executor: Executor | None = None
+        self.execution: LocalExecution | None = None
+        self.api = None
+        self._pending: dict[int, asyncio.Future] = {}
+        self._request = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._idle_waiters: list[asyncio.Future] = []
+        self._subscribers: set[asyncio.Queue] = set()
+        self._lost = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._stopping = False
+        self._save_task: asyncio.Task | None = None
+        self._save_again = False
+        self._background: set[asyncio.Task] = set()
+
+    # ---- life cycle ---------------------------------------------------------------------
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        self._load_cib()
+        self.executor = Executor(AgentRoots(ocf_root=self.settings.ocf_root).with_shipped(),
+                                 extra_env=agent_environment(self.settings))
+        self.api = await start_api(self)
+        for sig, handler in ((signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop),
+                             (signal.SIGHUP, self._reload)):
+            loop.add_signal_handler(sig, handler)
+        log.info("crmshelld %s started: state in %s, API on %s", DAEMON_VERSION,
+                 self.settings.state_dir, self.settings.socket)
+        session = loop.create_task(self._sessions())
+        await self._stopped.wait()
+        session.cancel()
+        await asyncio.gather(session, return_exceptions=True)
+        await self._close()
+        log.info("crmshelld stopped")
+        return 0
+
+    def _load_cib(self) -> None:
+        loaded = self.disk.load()
+        for problem in loaded.problems:
+            log.warning("CIB: %s", problem)
+        self.store = CibStore(loaded.root)
+        log.info("CIB %s loaded from %s", ".".join(map(str, self.store.version)),
+                 loaded.source_path or "nothing (a new CIB)")
+
+    async def _sessions(self) -> None:
+        """Connect to corosync, serve as a member until it goes away, and again."""
+        while not self._stopping:
+            try:
+                await self._connect()
+            except CorosyncError as err:
+                log.error("corosync: %s", err)
+                if self.settings.corosync_wait_s is not None:
+                    self.request_stop(at_once=True)
+                    return
+                await asyncio.sleep(1.0)
+                continue
+            await self._lost.wait()
+            self._disconnect("corosync went away")
+
+    async def _connect(self) -> None:
+        wait = self.settings.corosync_wait_s
+        log.info("waiting for corosync")
+        entry = await aio.read_cmap(CmapConnection.local_node, connect_timeout=wait)
+        nodelist = await aio.read_cmap(CmapConnection.nodelist, connect_timeout=wait)
+        self.names = {n.nodeid: n.uname for n in nodelist}
+        try:
+            name = await aio.read_cmap(lambda c: c.get("totem.cluster_name"), connect_timeout=wait)
+            self.cluster_name = str(name) if name else None
+        except CorosyncError:
+            self.cluster_name = None
+        self.me = msg.NodeRef(str(entry.nodeid), entry.uname)
+        self._lost.clear()
+        self.quorum = await aio.open_quorum(self._on_quorum, self._on_corosync_lost,
+                                            connect_timeout=wait)
+        self.core = Controller(self.me, dc_uuid=str(uuid.uuid4()), cores=os.cpu_count() or 2)
+        self.joined = False
+        self.channel = await aio.open_group(self.settings.cpg_group, self._on_deliver,
+                                            self._on_confchg, self._on_corosync_lost,
+                                            connect_timeout=wait)
+        log.info("joined corosync as %s (node id %s), quorum %s", self.me.name, self.me.id,
+                 "yes" if self.quorum.quorate else "no")
+        self.execution = LocalExecution(self.executor, self.me, self._submit_results)
+        self.execution.forget_all()
+        # What this node ran before is probed again rather than trusted: the history goes
+        # first, in order, and the core hears of the membership only once it is applied.
+        await self.submit(Update("status", self._meta("crmshelld"),
+                                 ops=(ClearNode(self.me.id, lrm=True, attrs=True),)))
+        self.joined = True
+        self._feed(msg.QuorumChanged(now_ms(), self.quorum.quorate))
+        self._membership(self.channel.members)
+
+    def _on_corosync_lost(self, err: CorosyncUnavailable) -> None:
+        log.error("corosync: %s", err)
+        self._lost.set()
+
+    def _disconnect(self, why: str) -> None:
+        log.warning("not a cluster member any more (%s); writes are refused until corosync "
+                    "is back", why)
+        for channel in (self.channel, self.quorum):
+            if channel is not None:
+                channel.close()
+        self.channel = self.quorum = None
+        self.core = None
+        self.joined = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(NotConnected("corosync went away before the change was "
+                                                  "ordered; it may or may not have been applied"))
+        self._pending.clear()
+        self._wake_idle(error="corosync went away")
+
+    def request_stop(self, at_once: bool = False) -> None:
+        """SIGTERM: stop this node's resources through the cluster, then leave. A second
+        request (or no cluster to stop them through) leaves at once."""
+        if self._stopping or at_once or self.core is None or not self.joined:
+            if self._stopping:
+                log.warning("second stop request: leaving now")
+            self._stopping = True
+            self._stopped.set()
+            return
+        self._stopping = True
+        log.info("shutting down: stopping this node's resources")
+        when = str(int(time.time()))
+        self._spawn(self.submit(Update("status", self._meta("crmshelld"), ops=(
+            SetTransientAttr(self.me.id, self.me.name, "shutdown", when),))))
+        asyncio.get_running_loop().call_later(SHUTDOWN_ESCALATION_S, self._escalate)
+
+    def _escalate(self) -> None:
+        log.error("shutdown-escalation: resources did not stop in time; leaving anyway")
+        self._stopped.set()
+
+    def _reload(self) -> None:
+        from daemon import logs
+
+        logs.reopen(log)
+        log.info("SIGHUP: log re-opened")
+
+    async def _close(self) -> None:
+        if self.api is not None:
+            await self.api.close()
+        if self.execution is not None:
+            await self.execution.close()
+        elif self.executor is not None:
+            await self.executor.close()
+        await self._flush_save()
+        if self.channel is not None:
+            self._disconnect("stopping")
+
+    # ---- membership and quorum ----------------------------------------------------------
+    def _on_confchg(self, change: ConfChange) -> None:
+        if self.joined:
+            self._membership(change.members)
+
+    def _membership(self, members) -> None:
+        refs = tuple(msg.NodeRef(str(m.nodeid), self.names.get(m.nodeid, str(m.nodeid)))
+                     for m in sorted(set(members)))
+        self._feed(msg.MembershipChanged(now_ms(), refs))
+        dc = choose_dc((m.nodeid, m.pid) for m in members)
+        dc_ref = None if dc is None else msg.NodeRef(str(dc[0]), self.names.get(dc[0], str(dc[0])))
+        local = self.channel.local if self.channel is not None else None
+        is_me = dc is not None and local is not None and dc == (local.nodeid, local.pid)
+        if self.core is not None and (self.core.dc != dc_ref or self.core.is_dc != is_me):
+            self._feed(msg.DcChanged(now_ms(), dc_ref, is_me))
+
+    def _on_quorum(self, change: QuorumChange) -> None:
+        if self.joined:
+            self._feed(msg.QuorumChanged(now_ms(), change.quorate))
+
+    @property
+    def dc_name(self) -> str | None:
+        if self.core is None or self.core.dc is None:
+            return None
+        return self.core.dc.name
+
+    # ---- replicated updates ---------------------------------------------------------------
+    def _meta(self, client: str, user: str = "hacluster") -> Meta:
+        origin = self.me.name if self.me is not None else ""
+        return Meta(origin=origin, client=client, user=user, when=time.time())
+
+    async def submit(self, update: Update):
+        """Order `update` through corosync; return what applying it here did."""
+        if self.channel is None or self.me is None:
+            raise NotConnected("this node is not connected to corosync")
+        self._request += 1
+        request = self._request
+        future = asyncio.get_running_loop().create_future()
+        self._pending[request] = future
+        data = wire.encode(updates.to_envelope(update, self.me.id, request))
+        try:
+            await self.channel.send(data)
+        except CorosyncError as err:
+            self._pending.pop(request, None)
+            raise NotConnected(f"corosync refused the change: {err}") from err
+        return await future
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            err = task.exception()
+            level = logging.WARNING if isinstance(err, (NotConnected, CibError)) else logging.ERROR
+            log.log(level, "a cluster update failed: %s", err, exc_info=level == logging.ERROR)
+
+    def _submit_results(self, ops: tuple, results: tuple) -> None:
+        if self.channel is None:
+            log.warning("result of %s not recorded: corosync is not there",
+                        ", ".join(r.op_key for r in results))
+            return
+        self._spawn(self.submit(Update("status", self._meta("crmshelld-executor"),
+                                       ops=tuple(ops), results=tuple(results))))
+
+    def _on_deliver(self, delivery: Delivery) -> None:
+        try:
+            env = wire.decode(delivery.payload)
+            update = updates.from_envelope(env) if env.kind == "update" else None
+        except wire.WireError as err:
+            log.warning("dropped a malformed message from node %d pid %d: %s",
+                        delivery.nodeid, delivery.pid, err)
+            return
+        if update is None:
+            return      # sync messages are the next issue's (several nodes)
+        mine = (self.channel is not None and self.channel.local == delivery.sender)
+        future = self._pending.pop(env.request, None) if mine else None
+        try:
+            applied = self.store.apply(update)
+        except CibError as err:
+            if future is not None and not future.done():
+                future.set_exception(err)
+            elif future is None:
+                log.warning("update from %s refused: %s", update.meta.origin, err)
+            return
+        except Exception as err:  # noqa: BLE001 - a bad update must not end the node
+            log.exception("update from %s could not be applied", update.meta.origin)
+            if future is not None and not future.done():
+                future.set_exception(CibError(f"internal error applying the update: {err}"))
+            return
+        if applied.config_changed:
+            self._save_soon()
+        self._feed(msg.CibChanged(now_ms(), config=applied.config_changed,
+                                  status_ops=tuple(applied.status_ops),
+                                  results=tuple(applied.results), origin=update.meta.origin))
+        self._notify(update, applied)
+        if future is not None and not future.done():
+            future.set_result(applied)
+
+    # ---- persistence ----------------------------------------------------------------------
+    def _save_soon(self) -> None:
+        """Write the configuration behind the replicated state, coalescing bursts: what is
+        on disk is always one applied version, and the cluster holds the rest."""
+        if self._save_task is not None and not self._save_task.done():
+            self._save_again = True
+            return
+        self._save_task = asyncio.get_running_loop().create_task(self._save_loop())
+
+    async def _save_loop(self) -> None:
+        while True:
+            self._save_again = False
+            data = _without_status(self.store.root)
+            try:
+                await asyncio.to_thread(self.disk.save_bytes, data)
+            except OSError as err:
+                log.error("could not write the CIB to %s: %s", self.settings.state_dir, err)
+            if not self._save_again:
+                return
+
+    async def _flush_save(self) -> None:
+        if self._save_task is not None:
+            await asyncio.gather(self._save_task, return_exceptions=True)
+
+    # ---- the controller's core --------------------------------------------------------------
+    def _feed(self, event) -> None:
+        if self.core is None:
+            return
+        try:
+            commands = self.core.step(event)
+        except Exception:  # noqa: BLE001 - log and carry on: the next event re-plans
+            log.exception("controller could not handle %s", type(event).__name__)
+            return
+        for command in commands:
+            self._carry_out(command)
+
+    def _carry_out(self, c) -> None:
+        handler = _COMMANDS.get(type(c))
+        if handler is not None:
+            handler(self, c)
+
+    def _do_schedule(self, c: msg.Schedule) -> None:
+        asyncio.get_running_loop().call_soon(self._plan, c.seq, c.transition_id)
+
+    def _plan(self, seq: int, transition_id: int) -> None:
+        if self.core is None:
+            return
+        started = time.perf_counter()
+        planned = plan(self.store.root, now_ms=now_ms(), seq=seq, transition_id=transition_id,
+                       dc_uuid=self.core.dc_uuid)
+        if planned.error:
+            log.error("scheduler: %s", planned.error)
+        elif planned.graph is not None and planned.graph.actions:
+            log.debug("transition %d planned in %.1f ms", transition_id,
+                      (time.perf_counter() - started) * 1000)
+            for line in planned.graph.summary:
+                log.info("transition %d: %s", transition_id, line.strip())
+        self._feed(planned)
+
+    def _do_execute(self, c: msg.Execute) -> None:
+        if self.me is not None and c.action.node == self.me.name and self.execution is not None:
+            self.execution.execute(c.action)
+            return
+        reason = f"node {c.action.node} cannot be reached (one-node daemon)"
+        self._feed(msg.ActionLost(now_ms(), c.action.transition_id, c.action.id, reason))
+
+    def _do_record(self, c: msg.RecordStatus) -> None:
+        self._spawn(self.submit(Update("status", self._meta("crmshelld-controller"),
+                                       ops=tuple(c.ops))))
+
+    def _do_dc_attrs(self, c: msg.KeepDcAttributes) -> None:
+        self._spawn(self.submit(Update("dc", self._meta("crmshelld-controller"), dc=c.dc,
+                                       quorate=c.quorate, dc_version=DC_VERSION,
+                                       cluster_name=self.cluster_name)))
+
+    def _do_nodes(self, c: msg.EnsureNodes) -> None:
+        self._spawn(self.submit(Update("nodes", self._meta("crmshelld-controller"),
+                                       nodes=tuple(c.nodes))))
+
+    def _do_fence(self, c: msg.Fence) -> None:
+        reason = "no fencer runs on this node yet: fencing comes with the cluster issue"
+        log.error("cannot fence %s (%s): %s", c.target, c.action, reason)
+        asyncio.get_running_loop().call_soon(
+            self._feed, msg.FenceDone(now_ms(), c.transition_id, c.action_id, False, reason))
+
+    def _do_shutdown(self, c: msg.NodeShutdown) -> None:
+        if self.me is not None and c.node == self.me.name and self._stopping:
+            if not self._stopped.is_set():
+                log.info("resources stopped: leaving the cluster")
+            self._stopped.set()
+
+    def _do_timer(self, c: msg.SetTimer) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if c.at_ms is None:
+            return
+        delay = max(0.0, (c.at_ms - now_ms()) / 1000)
+        self._timer = asyncio.get_running_loop().call_later(delay, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self._feed(msg.Tick(now_ms()))
+
+    def _do_idle(self, c: msg.BecameIdle) -> None:
+        self._wake_idle(transition=c.transition_id)
+
+    def _do_log(self, c: msg.Log) -> None:
+        log.log(_LOG_LEVELS.get(c.level, logging.INFO), "%s", c.message)
+
+    # ---- waiting and watching, for the API ---------------------------------------------------
+    @property
+    def idle(self) -> bool:
+        return self.core is not None and self.core.is_dc and self.core.idle
+
+    async def wait_idle(self, timeout: float) -> dict:
+        if self.core is None:
+            raise NotConnected("this node is not connected to corosync")
+        if not self.core.is_dc:
+            raise NotConnected("waiting on a node that is not the DC comes with the cluster issue")
+        if self.idle:
+            return {"idle": True, "transition": self.core.transition_id}
+        future = asyncio.get_running_loop().create_future()
+        self._idle_waiters.append(future)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            if future in self._idle_waiters:
+                self._idle_waiters.remove(future)
+
+    def _wake_idle(self, transition: int | None = None, error: str | None = None) -> None:
+        waiters, self._idle_waiters = self._idle_waiters, []
+        for future in waiters:
+            if future.done():
+                continue
+            if error:
+                future.set_exception(NotConnected(error))
+            else:
+                future.set_result({"idle": True, "transition": transition})
+
+    def subscribe(self, limit: int = 1000) -> "Subscription":
+        sub = Subscription(asyncio.Queue(limit))
+        self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: "Subscription") -> None:
+        self._subscribers.discard(sub)
+
+    def _notify(self, update: Update, applied) -> None:
+        if not self._subscribers:
+            return
+        event = {"event": "cib-changed", "kind": update.kind, "origin": update.meta.origin,
+                 "client": update.meta.client, "config": bool(applied.config_changed),
+                 "version": list(applied.version_after)}
+        for sub in list(self._subscribers):
+            try:
+                sub.queue.put_nowait(event)
+            except asyncio.QueueFull:     # a reader that does not keep up loses its stream
+                sub.overflowed = True
+                self._subscribers.discard(sub)
+
+
+class Subscription:
+    """One API client's stream of changes; `overflowed` when it fell too far behind."""
+
+    def __init__(self, queue: asyncio.Queue) -> None:
+        self.queue = queue
+        self.overflowed = False
+
+
+def agent_environment(settings: Settings) -> dict[str, str]:
+    """What agents find besides OCF's variables: Pacemaker's tools that agents call
+    (crm_attribute, crm_master, crm_node) answered by this daemon, first on their PATH."""
+    tools = Path(__file__).resolve().parent / "agents" / "bin"
+    return {"CRMSHELL_SOCKET": str(settings.socket), "HA_SBIN_DIR": str(tools),
+            "CRMSHELL_ATTR": str(tools / "crm_attribute"), "PATH": f"{tools}:{SAFE_PATH}"}
+
+
+def _without_status(root) -> bytes:
+    """The CIB as it goes to disk: the status is the cluster's live state, rebuilt when
+    nodes join, so it is not kept (as Pacemaker's own cib.xml)."""
+    status = root.find("status")
+    if status is None:
+        return serialize_cib(root)
+    index = list(root).index(status)
+    empty = status.makeelement("status", {})
+    root.replace(status, empty)
+    try:
+        return serialize_cib(root)
+    finally:
+        root.replace(empty, status)
+        assert list(root).index(status) == index
+
+
+_COMMANDS: dict[type, Callable] = {
+    msg.Schedule: Node._do_schedule, msg.Execute: Node._do_execute,
+    msg.RecordStatus: Node._do_record, msg.KeepDcAttributes: Node._do_dc_attrs,
+    msg.EnsureNodes: Node._do_nodes, msg.Fence: Node._do_fence,
+    msg.NodeShutdown: Node._do_shutdown, msg.SetTimer: Node._do_timer,
+    msg.BecameIdle: Node._do_idle, msg.Log: Node._do_log,
+}

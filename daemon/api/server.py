@@ -133,6 +133,7 @@ class ApiServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         task = asyncio.current_task()
         self._tasks.add(task)
+        abort = False
         try:
             caller = peer_caller(writer.get_extra_info("socket"))
             try:
@@ -142,15 +143,26 @@ class ApiServer:
                 await self._refuse(reader, writer, err)
                 return
             await self._converse(reader, writer, caller)
-        except (_Closing, ConnectionError):
-            pass
-        except asyncio.CancelledError:
-            pass                # the server is closing
+        except (_Closing, ConnectionError, asyncio.CancelledError):
+            abort = True        # a peer that stopped reading, a lost peer, the server closing
         except Exception:
             log.exception("local API connection failed")
         finally:
+            await self._hang_up(writer, abort)
             self._tasks.discard(task)
-            writer.close()
+
+    async def _hang_up(self, writer, abort: bool) -> None:
+        """Close after the last reply is flushed, but never wait on a peer that does not read:
+        a transport closed with unsent data would otherwise hold its descriptor forever."""
+        transport = writer.transport
+        if abort or transport.get_write_buffer_size() == 0:
+            transport.abort() if abort else transport.close()
+            return
+        transport.close()
+        try:
+            await asyncio.wait_for(writer.wait_closed(), self.write_timeout)
+        except Exception:           # timed out or the peer went away: drop what is left
+            transport.abort()
 
     async def _converse(self, reader, writer, caller: Caller) -> None:
         frames = FrameReader(self.max_header, self.max_body)

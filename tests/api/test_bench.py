@@ -45,4 +45,4 @@ def test_client_import_is_light(tmp_path):
         runs.append(float(out[0]))
     median = sorted(runs[1:])[1]                # the first run compiles
     print(f"\nimport daemon.api.client: median {median * 1000:.1f} ms (compiled)")
-    assert median < 0.05
+    assert median < 0.1                         # the shell's whole start budget

@@ -253,12 +253,14 @@ def test_a_client_that_stops_reading_is_dropped(sock_path):
     with ServerThread(sock_path, write_timeout=0.3) as served:
         with ApiClient(sock_path) as client:
             client.call("replace", {}, b"x" * (1 << 20))
+        fds = len(os.listdir("/proc/self/fd"))
         with _raw(sock_path) as deaf:
             deaf.sendall(_request(1, "query") * 20)             # 20 MB of replies, never read
             deadline = time.monotonic() + 10
             while served.server.connections and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert served.server.connections == 0
+            assert len(os.listdir("/proc/self/fd")) == fds + 1  # the server let go of its end
 
 
 def test_a_body_over_the_limit_is_not_even_sent(sock_path):

@@ -13,7 +13,6 @@ from crmshell.cib.live import DaemonSource
 from crmshell.cib.source import ChangedMeanwhile
 from crmshell.errors import ShellError
 from crmshell.session import Session
-from daemon.api.protocol import OPS
 from crmshell.lang.parser import parse_document
 from crmshell.staging.define import define
 from crmshell.staging.staged import StagedCib
@@ -98,12 +97,6 @@ def test_node_standby_without_a_name_is_the_daemons_node(live):
     assert live.ops("node")[-1]["name"] == "standby"
 
 
-_NO_OPTIONS_ARG = OPS["status"].arg("options") is None
-
-
-@pytest.mark.xfail(_NO_OPTIONS_ARG, strict=True,
-                   reason="daemon/api/protocol.py's status op does not take the `options` "
-                          "argument that the API brief and daemon/node_api.py use yet")
 def test_status_comes_from_the_daemon(live, capsys):
     live.run("configure", *PRIMITIVE.split())
     # the front end's quick path: no levels loaded, the same request

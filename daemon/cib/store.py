@@ -188,7 +188,9 @@ class CibStore:
                 swaps=[(e, swapped.get(e)) for e in old],
                 creates=[(position, order, copy.deepcopy(elem))
                          for position, order, elem in plan.creations])
-        attrs, changed = self._new_attrs(result.attrib, bool(plans), update, target)
+        really = any(edit.creates or any(new is None or not _same(old, new) for old, new in edit.swaps)
+                     for edit in edits.values())
+        attrs, changed = self._new_attrs(result.attrib, really, update, target)
         if not changed:
             return _Pending()
         pending = _Pending(attrs=attrs, sections=edits, config_changed=True)

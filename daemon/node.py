@@ -18,6 +18,7 @@ refuses writes as "unavailable"; the node waits for corosync and carries on when
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -54,7 +55,9 @@ log = logging.getLogger("crmshelld")
 
 DC_VERSION = f"{DAEMON_VERSION}-crmshell"
 SHUTDOWN_ESCALATION_S = 20 * 60
-_LOG_LEVELS = {"info": logging.INFO, "notice": logging.INFO, "warning": logging.WARNING,
+# The core's "info" is every step of every transition: kept for --debug, as Pacemaker keeps
+# its per-action detail below notice; "notice" and worse are what an administrator reads.
+_LOG_LEVELS = {"info": logging.DEBUG, "notice": logging.INFO, "warning": logging.WARNING,
                "error": logging.ERROR}
 
 
@@ -99,6 +102,10 @@ class Node:
         for sig, handler in ((signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop),
                              (signal.SIGHUP, self._reload)):
             loop.add_signal_handler(sig, handler)
+        # What is loaded by now (modules, the scheduler's tables) lives as long as the
+        # process: out of the collector's way, a full collection costs what the live CIB
+        # and requests cost, not the whole program.
+        gc.freeze()
         log.info("crmshelld %s started: state in %s, API on %s", DAEMON_VERSION,
                  self.settings.state_dir, self.settings.socket)
         session = loop.create_task(self._sessions())
@@ -318,12 +325,14 @@ class Node:
             return
         if applied.config_changed:
             self._save_soon()
+        # The caller is answered first (its wake-up is queued before the plan the core asks
+        # for), so a client's next request overlaps with the scheduler's run.
+        if future is not None and not future.done():
+            future.set_result(applied)
         self._feed(msg.CibChanged(now_ms(), config=applied.config_changed,
                                   status_ops=tuple(applied.status_ops),
                                   results=tuple(applied.results), origin=update.meta.origin))
         self._notify(update, applied)
-        if future is not None and not future.done():
-            future.set_result(applied)
 
     # ---- persistence ----------------------------------------------------------------------
     def _save_soon(self) -> None:

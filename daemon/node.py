@@ -27,6 +27,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from lxml import etree
+
 from daemon import __version__ as DAEMON_VERSION
 from daemon.cib.disk import CibDisk
 from daemon.cib.document import serialize_cib
@@ -36,7 +38,6 @@ from daemon.cib.store import CibStore
 from daemon.controller import messages as msg
 from daemon.controller.core import Controller
 from daemon.controller.election import choose_dc
-from daemon.controller.planning import plan
 from daemon.corosync import aio
 from daemon.corosync.cmap import CmapConnection
 from daemon.corosync.errors import CorosyncError, CorosyncUnavailable
@@ -46,6 +47,7 @@ from daemon.executor.meta.discovery import AgentRoots
 from daemon.executor.meta.run import SAFE_PATH
 from daemon.local_execution import LocalExecution
 from daemon.node_api import start_api
+from daemon.plan_worker import PlanWorker
 from daemon.replication import updates, wire
 from daemon.replication.errors import NotConnected
 from daemon.replication.updates import Meta, Update
@@ -55,6 +57,7 @@ log = logging.getLogger("crmshelld")
 
 DC_VERSION = f"{DAEMON_VERSION}-crmshell"
 SHUTDOWN_ESCALATION_S = 20 * 60
+SAVE_GAP_S = 0.1
 # The core's "info" is every step of every transition: kept for --debug, as Pacemaker keeps
 # its per-action detail below notice; "notice" and worse are what an administrator reads.
 _LOG_LEVELS = {"info": logging.DEBUG, "notice": logging.INFO, "warning": logging.WARNING,
@@ -91,6 +94,7 @@ class Node:
         self._save_task: asyncio.Task | None = None
         self._save_again = False
         self._background: set[asyncio.Task] = set()
+        self.planner = PlanWorker()
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
@@ -99,6 +103,7 @@ class Node:
         self.executor = Executor(AgentRoots(ocf_root=self.settings.ocf_root).with_shipped(),
                                  extra_env=agent_environment(self.settings))
         self.api = await start_api(self)
+        await self.planner.start()
         for sig, handler in ((signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop),
                              (signal.SIGHUP, self._reload)):
             loop.add_signal_handler(sig, handler)
@@ -227,6 +232,7 @@ class Node:
             await self.execution.close()
         elif self.executor is not None:
             await self.executor.close()
+        await self.planner.close()
         await self._flush_save()
         if self.channel is not None:
             self._disconnect("stopping")
@@ -346,6 +352,7 @@ class Node:
     async def _save_loop(self) -> None:
         while True:
             self._save_again = False
+            started = time.monotonic()
             data = _without_status(self.store.root)
             try:
                 await asyncio.to_thread(self.disk.save_bytes, data)
@@ -353,6 +360,9 @@ class Node:
                 log.error("could not write the CIB to %s: %s", self.settings.state_dir, err)
             if not self._save_again:
                 return
+            # A stream of commits is written a few times a second, not once per commit:
+            # each write is several fsyncs, and the versions in between are the cluster's.
+            await asyncio.sleep(max(0.0, SAVE_GAP_S - (time.monotonic() - started)))
 
     async def _flush_save(self) -> None:
         if self._save_task is not None:
@@ -376,14 +386,17 @@ class Node:
             handler(self, c)
 
     def _do_schedule(self, c: msg.Schedule) -> None:
-        asyncio.get_running_loop().call_soon(self._plan, c.seq, c.transition_id)
+        # The CIB as it is now goes to the scheduler's process; what arrives while it plans
+        # is applied meanwhile and makes the answer stale, so the core asks once more.
+        cib = etree.tostring(self.store.root)
+        self._spawn(self._plan(cib, c.seq, c.transition_id, self.core.dc_uuid, self.core))
 
-    def _plan(self, seq: int, transition_id: int) -> None:
-        if self.core is None:
-            return
+    async def _plan(self, cib: bytes, seq: int, transition_id: int, dc_uuid: str, core) -> None:
         started = time.perf_counter()
-        planned = plan(self.store.root, now_ms=now_ms(), seq=seq, transition_id=transition_id,
-                       dc_uuid=self.core.dc_uuid)
+        planned = await self.planner.plan(cib, now_ms=now_ms(), seq=seq,
+                                          transition_id=transition_id, dc_uuid=dc_uuid)
+        if self.core is not core:
+            return          # corosync went away meanwhile: that core is gone
         if planned.error:
             log.error("scheduler: %s", planned.error)
         elif planned.graph is not None and planned.graph.actions:

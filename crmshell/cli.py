@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(opts: dict, rest: list[str]) -> int:
     if rest[:1] == ["status"] and not opts["file"] and not opts.get("help"):
-        from crmshell.cib.choose import Where
+        from crmshell.cib.where import Where
         from crmshell.status_quick import try_quick_status
 
         if try_quick_status(rest[1:], Where(cib_file=opts["cib_file"], socket=opts["socket"]),

@@ -7,39 +7,13 @@ at that socket), then `CIB_shadow`, then `CIB_file`; with none of them, the live
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
 from crmshell.cib.source import CibSource
+from crmshell.cib.where import Where, cib_file as _file, is_live, socket_path
 
-
-@dataclass(frozen=True)
-class Where:
-    """What the command line said about the CIB (the environment is read separately)."""
-
-    cib_file: str | None = None
-    shadow: str | None = None
-    socket: str | None = None
-
-
-def socket_path(where: Where, env: Mapping[str, str]) -> str:
-    if where.socket:
-        return where.socket
-    from daemon.api.client import default_socket_path
-
-    return str(default_socket_path(env))
-
-
-def _file(where: Where, env: Mapping[str, str]) -> str | None:
-    return where.cib_file or (None if where.socket else env.get("CIB_file"))
-
-
-def is_live(where: Where, env: Mapping[str, str]) -> bool:
-    """Whether the session's CIB is the live cluster (decided without building a source)."""
-    if where.cib_file or where.socket:
-        return not where.cib_file
-    return not (where.shadow or env.get("CIB_shadow") or _file(where, env))
+__all__ = ["Where", "is_live", "real_source", "session_source", "socket_path"]
 
 
 def real_source(where: Where, env: Mapping[str, str]) -> CibSource:

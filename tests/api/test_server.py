@@ -250,17 +250,37 @@ def test_event_frames_carry_the_request_id(served, sock_path):
 
 
 def test_a_client_that_stops_reading_is_dropped(sock_path):
+    def sockets():
+        """This process's open sockets, by inode (fd numbers are reused)."""
+        found = set()
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{fd}")
+            except OSError:
+                continue        # the directory listing's own descriptor, closed by now
+            if target.startswith("socket:"):
+                found.add(target)
+        return found
+
+    def settle(condition):
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return condition()
+
     with ServerThread(sock_path, write_timeout=0.3) as served:
         with ApiClient(sock_path) as client:
             client.call("replace", {}, b"x" * (1 << 20))
-        fds = len(os.listdir("/proc/self/fd"))
+        assert settle(lambda: served.server.connections == 0)
+        before = sockets()
         with _raw(sock_path) as deaf:
+            assert settle(lambda: served.server.connections == 1)
+            server_end = sockets() - before - {os.readlink(f"/proc/self/fd/{deaf.fileno()}")}
+            assert server_end                                   # the accepted socket
             deaf.sendall(_request(1, "query") * 20)             # 20 MB of replies, never read
-            deadline = time.monotonic() + 10
-            while served.server.connections and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert served.server.connections == 0
-            assert len(os.listdir("/proc/self/fd")) == fds + 1  # the server let go of its end
+            assert settle(lambda: served.server.connections == 0)
+            # the server let go of its end (the transport closes on the loop's next turn)
+            assert settle(lambda: not server_end & sockets())
 
 
 def test_a_body_over_the_limit_is_not_even_sent(sock_path):

@@ -1,6 +1,7 @@
-"""Levels the daemon does not answer yet (cluster, corosync): their commands say so plainly
-instead of pretending. The resource, node and status levels work on a CIB file and on the
-live cluster alike."""
+"""Levels the daemon does not answer yet (cluster): their commands say so plainly instead of
+pretending, and so do single commands elsewhere (`needs_daemon_command`: node fence, corosync
+show and edit). The resource, node and status levels work on a CIB file and on the live
+cluster alike."""
 
 from __future__ import annotations
 
@@ -47,7 +48,4 @@ ClusterLevel = _level("cluster", "set up and run the cluster", {
     "init": "cluster init", "join": "cluster join", "add": "cluster add",
     "remove": "cluster remove", "start": "starting the cluster", "stop": "stopping the cluster",
     "status": "cluster status",
-})
-CorosyncLevel = _level("corosync", "membership layer configuration", {
-    "show": "showing the ring configuration", "status": "ring status", "edit": "editing the ring configuration",
 })

@@ -1,13 +1,16 @@
-"""libcfg through ctypes: this node's id, reloading corosync.conf, and link health.
+"""libcfg through ctypes: this node's id, reloading corosync.conf, link health, addresses.
 
 `corosync-cfgtool -R` and `-s` are these calls: the shell's cluster commands reload the
 configuration after editing it, and status views show whether each node is reachable on
-each knet link.
+each knet link. `corosync-quorumtool` names a node without a nodelist `name` after the
+first of its addresses (`node_addrs`).
 """
 
 from __future__ import annotations
 
 import ctypes
+import socket
+import sys
 from dataclasses import dataclass
 
 from daemon.corosync import libs
@@ -18,6 +21,8 @@ __all__ = ["CfgConnection", "NodeStatus", "LinkStatus"]
 _HOST_LEN = 256
 _MAX_LINKS = 8
 _NODE_STATUS_V1 = 1
+_INTERFACE_MAX = 8      # totem.h: the most addresses corosync keeps per node
+_SOCKADDR_IN6_LEN = 28  # sizeof(struct sockaddr_in6): the room for one address
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,24 @@ class _NodeStatus(ctypes.Structure):
                 ("link_status", _Link * _MAX_LINKS)]
 
 
+class _NodeAddress(ctypes.Structure):
+    """corosync_cfg_node_address_t: a sockaddr_in or sockaddr_in6 in a fixed buffer."""
+
+    _fields_ = [("address_length", ctypes.c_int),
+                ("address", ctypes.c_uint8 * _SOCKADDR_IN6_LEN)]
+
+
+def _sockaddr_text(raw: bytes) -> str | None:
+    """The address in a sockaddr_in/sockaddr_in6 as text; None for an empty slot (family 0)
+    or a family corosync does not use."""
+    family = int.from_bytes(raw[0:2], sys.byteorder)   # sa_family_t, host order
+    if family == socket.AF_INET:
+        return socket.inet_ntop(socket.AF_INET, raw[4:8])
+    if family == socket.AF_INET6:
+        return socket.inet_ntop(socket.AF_INET6, raw[8:24])
+    return None
+
+
 class _Callbacks(ctypes.Structure):
     _fields_ = [("shutdown", ctypes.c_void_p)]
 
@@ -76,6 +99,8 @@ def _declare(lib: ctypes.CDLL) -> None:
     libs.proto(lib, "corosync_cfg_reload_config", h)
     libs.proto(lib, "corosync_cfg_node_status_get", h, ctypes.c_uint, ctypes.c_int,
                ctypes.c_void_p)
+    libs.proto(lib, "corosync_cfg_get_node_addrs", h, ctypes.c_uint, ctypes.c_size_t,
+               p(ctypes.c_int), p(_NodeAddress))
 
 
 def _text(raw: bytes) -> str:
@@ -115,3 +140,15 @@ class CfgConnection(ServiceHandle):
         return NodeStatus(raw.nodeid, bool(raw.reachable), bool(raw.remote),
                           bool(raw.external), raw.onwire_min, raw.onwire_max, raw.onwire_ver,
                           links)
+
+    def node_addrs(self, nodeid: int) -> tuple[str | None, ...]:
+        """The addresses corosync knows for `nodeid`, in its order (`corosync-cfgtool -a`).
+
+        An entry without an address family is None, so positions stay as corosync gave them
+        (`corosync-quorumtool` looks at the first one only).
+        """
+        raw = (_NodeAddress * _INTERFACE_MAX)()
+        count = ctypes.c_int(0)
+        self._checked("get_node_addrs", nodeid, _INTERFACE_MAX, ctypes.byref(count), raw)
+        return tuple(_sockaddr_text(bytes(raw[i].address))
+                     for i in range(min(count.value, _INTERFACE_MAX)))

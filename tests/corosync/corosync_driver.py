@@ -167,6 +167,10 @@ class Driver:
         status = await aio.use_cfg(lambda c: c.node_status(nodeid))
         emit("cfg", nodeid=nodeid, reachable=status.reachable)
 
+    async def op_cfg_addrs(self, nodeid: int, timeout: float | None = None):
+        addrs = await aio.use_cfg(lambda c: c.node_addrs(nodeid), connect_timeout=timeout)
+        emit("cfg_addrs", nodeid=nodeid, addrs=list(addrs))
+
     async def op_state(self):
         emit("state", group_open=bool(self.group and self.group.is_open),
              quorum_open=bool(self.quorum and self.quorum.is_open))

@@ -129,3 +129,22 @@ def test_a_bad_group_name_fails_before_any_library_is_loaded():
     from daemon.corosync.cpg import CpgConnection
     with pytest.raises(ValueError, match="CPG group name"):
         CpgConnection("x" * 200, print, print)
+
+
+def _sockaddr(family: int, body: bytes) -> bytes:
+    import sys
+
+    raw = family.to_bytes(2, sys.byteorder) + body
+    return raw + bytes(28 - len(raw))
+
+
+def test_cfg_addresses_are_read_from_the_sockaddr_corosync_fills_in():
+    import socket
+
+    from daemon.corosync.cfg import _sockaddr_text
+
+    assert _sockaddr_text(_sockaddr(socket.AF_INET, b"\0\0" + bytes([10, 213, 0, 7]))) == \
+        "10.213.0.7"
+    v6 = socket.inet_pton(socket.AF_INET6, "fd00::2")
+    assert _sockaddr_text(_sockaddr(socket.AF_INET6, b"\0\0" + b"\0" * 4 + v6)) == "fd00::2"
+    assert _sockaddr_text(bytes(28)) is None   # an empty slot: no address family

@@ -40,6 +40,15 @@ def test_cfg_local_nodeid_and_link_status(node):
     assert cfg == {"event": "cfg", "nodeid": 1, "reachable": True}
 
 
+def test_cfg_node_addresses_and_an_unknown_node(node):
+    drv = _driver(node)
+    drv.send(op="cfg_addrs", nodeid=1, timeout=20)
+    assert drv.expect("cfg_addrs", timeout=20)["addrs"] == ["127.0.0.1"]
+    drv.send(op="cfg_addrs", nodeid=7)
+    failed = drv.expect("failed")
+    assert failed["op"] == "cfg_addrs" and "CS_ERR_NOT_EXIST" in failed["message"]
+
+
 def test_cmap_waits_for_corosync(cold_node):
     drv = _driver(cold_node)
     drv.send(op="cmap")

@@ -1,0 +1,147 @@
+"""Bringing every member to one CIB when the group's membership grows (pure, no I/O).
+
+Corosync delivers a configuration change to every member at the same place among the
+messages. After one in which someone joined, the lowest member (our DC) starts a sync round
+with an agreed message; from its delivery on, every member holds the updates that follow
+and answers with an offer: its CIB's version and digest as of that point. Once the offers of
+every member are delivered, all of them know the same offers and agree, without a further
+exchange, on the winner: the highest (admin_epoch, epoch, num_updates), as Pacemaker takes
+it, the lowest member on a tie. If all offers are the same CIB the round simply ends;
+otherwise the winner sends its CIB whole and everyone installs it. Then the held updates
+are applied, in their order, everywhere alike.
+
+Why a start message, rather than offers straight after the change: a member that lags
+sends messages for a configuration already replaced, and corosync delivers them in the newer
+one; after a partition heals, the old and new configurations can even have the same
+members, so an offer cannot say which change it answers. A start message is delivered at one
+place for everyone, and offers answer it by its number: whatever a lagging member sent
+earlier names an older round and is ignored, and even a late start message only runs a
+round at a point every member sees alike. Updates delivered between the change and the
+start are applied as usual (the winner has them too: it got the same messages).
+
+A configuration change during a round ends it without a sync: each member applies what it
+held (only the old configuration's members saw it), and the next round, if anyone joined,
+carries it in the offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Member = tuple[int, int]        # (node id, pid) of a daemon in the process group
+Round = tuple[int, int, int]    # (leader node id, leader pid, the leader's count)
+
+
+@dataclass(frozen=True)
+class Offer:
+    sender: Member
+    version: tuple[int, int, int]
+    digest: str
+
+
+# ---- commands for the I/O shell --------------------------------------------------------------
+@dataclass(frozen=True)
+class SendStart:
+    """This node leads: send the start of round `round` (an agreed message)."""
+
+    round: Round
+
+
+@dataclass(frozen=True)
+class SendOffer:
+    """Send this node's offer (version and digest of the CIB as it is now) for `round`."""
+
+    round: Round
+
+
+@dataclass(frozen=True)
+class SendCib:
+    """This node won `round`: send the whole CIB as it is now."""
+
+    round: Round
+
+
+@dataclass(frozen=True)
+class RoundOver:
+    """Apply the held updates; `install_from` is the member whose CIB was installed (None:
+    every member had the same one, or the round was cut short)."""
+
+    round: Round | None
+    install_from: Member | None
+
+
+class SyncRounds:
+    """The round in progress, as every member sees it."""
+
+    def __init__(self, me: Member) -> None:
+        self.me = tuple(me)
+        self.members: tuple[Member, ...] = ()
+        self.expecting = False          # someone joined: a start message is due
+        self.round: Round | None = None  # the round whose offers are collected
+        self.offers: dict[Member, Offer] = {}
+        self.winner: Member | None = None
+        self._started = 0               # rounds this member started as leader
+
+    @property
+    def syncing(self) -> bool:
+        """Updates are held (a round runs)."""
+        return self.round is not None
+
+    @property
+    def busy(self) -> bool:
+        """A round runs or is about to start: the membership is not settled yet."""
+        return self.expecting or self.syncing
+
+    @property
+    def leader(self) -> Member | None:
+        return self.members[0] if self.members else None
+
+    def on_confchg(self, members, joined) -> list:
+        """A configuration change: a round is due if anyone joined or one was under way."""
+        self.members = tuple(sorted({tuple(m) for m in members}))
+        out = []
+        if self.syncing:
+            out.append(RoundOver(self.round, None))
+        was_busy = self.busy
+        self.round, self.offers, self.winner = None, {}, None
+        self.expecting = bool(joined) or was_busy
+        if self.expecting and self.leader == self.me:
+            self._started += 1
+            out.append(SendStart((*self.me, self._started)))
+        return out
+
+    def on_start(self, sender: Member, round_: Round) -> list:
+        sender, round_ = tuple(sender), tuple(round_)
+        if sender != self.leader or tuple(round_[:2]) != sender or self.me not in self.members:
+            return []           # from a member that no longer leads: a stale start
+        out = [RoundOver(self.round, None)] if self.syncing else []
+        self.expecting = False
+        self.round, self.offers, self.winner = round_, {}, None
+        out.append(SendOffer(round_))
+        return out
+
+    def on_offer(self, sender: Member, round_: Round, version, digest: str) -> list:
+        sender = tuple(sender)
+        if not self.syncing or tuple(round_) != self.round or sender not in self.members:
+            return []           # answers an earlier round
+        self.offers[sender] = Offer(sender, tuple(version), digest)
+        if len(self.offers) < len(self.members) or self.winner is not None:
+            return []
+        if len({(o.version, o.digest) for o in self.offers.values()}) == 1:
+            done, self.round = self.round, None
+            return [RoundOver(done, None)]
+        self.winner = max(self.offers.values(),
+                          key=lambda o: (o.version, -o.sender[0], -o.sender[1])).sender
+        return [SendCib(self.round)] if self.winner == self.me else []
+
+    def on_cib(self, sender: Member, round_: Round) -> list:
+        """The winner's CIB arrived: install it (the shell does) and end the round."""
+        sender = tuple(sender)
+        if not self.syncing or tuple(round_) != self.round or sender != self.winner:
+            return []
+        done, self.round, self.winner = self.round, None, None
+        return [RoundOver(done, sender)]
+
+    def accepts_cib(self, sender: Member, round_: Round) -> bool:
+        """Whether a CIB message is the one this round waits for (the shell keeps its body)."""
+        return self.syncing and tuple(round_) == self.round and tuple(sender) == self.winner

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import logging
 import os
 import signal
@@ -31,12 +32,13 @@ from lxml import etree
 
 from daemon import __version__ as DAEMON_VERSION
 from daemon.cib.disk import CibDisk
-from daemon.cib.document import serialize_cib
+from daemon.cib.document import parse_cib, serialize_cib
 from daemon.cib.errors import CibError
-from daemon.cib.status_ops import ClearNode, SetTransientAttr
+from daemon.cib.status_ops import ClearNode, SetNodeState, SetTransientAttr
 from daemon.cib.store import CibStore
+from daemon.cib.versions import read_version
 from daemon.controller import messages as msg
-from daemon.controller.core import Controller
+from daemon.controller.core import LEFT, Controller
 from daemon.controller.election import choose_dc
 from daemon.corosync import aio
 from daemon.corosync.cmap import CmapConnection
@@ -49,8 +51,11 @@ from daemon.local_execution import LocalExecution
 from daemon.node_api import start_api
 from daemon.plan_worker import PlanWorker
 from daemon.replication import updates, wire
+from daemon.replication import cluster_wire
 from daemon.replication.errors import NotConnected
+from daemon.replication.sync import RoundOver, SendCib, SendOffer, SendStart, SyncRounds
 from daemon.replication.updates import Meta, Update
+from daemon.scheduler.graph import parse_transition_key
 from daemon.settings import Settings
 
 log = logging.getLogger("crmshelld")
@@ -62,6 +67,10 @@ SAVE_GAP_S = 0.1
 # its per-action detail below notice; "notice" and worse are what an administrator reads.
 _LOG_LEVELS = {"info": logging.DEBUG, "notice": logging.INFO, "warning": logging.WARNING,
                "error": logging.ERROR}
+
+
+def _pair(member) -> tuple[int, int]:
+    return (member.nodeid, member.pid)
 
 
 def now_ms() -> int:
@@ -87,6 +96,8 @@ class Node:
         self._request = 0
         self._timer: asyncio.TimerHandle | None = None
         self._idle_waiters: list[asyncio.Future] = []
+        self._remote_waiters: dict[int, list] = {}  # request -> [future, asked]: wait off the DC
+        self._owe_idle = False                  # as DC: a node asked whether we are idle
         self._subscribers: set[asyncio.Queue] = set()
         self._lost = asyncio.Event()
         self._stopped = asyncio.Event()
@@ -95,6 +106,11 @@ class Node:
         self._save_again = False
         self._background: set[asyncio.Task] = set()
         self.planner = PlanWorker()
+        self.sync: SyncRounds | None = None     # this session's sync rounds (see replication.sync)
+        self._held: list = []                   # updates delivered during a sync round
+        self._sync_cib: bytes | None = None     # the winner's CIB of the round
+        self._membership_due = False            # the core hears of it once the round is over
+        self._early: list = []                  # messages of our join's round, sent once open
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
@@ -161,9 +177,13 @@ class Node:
                                             connect_timeout=wait)
         self.core = Controller(self.me, dc_uuid=str(uuid.uuid4()), cores=os.cpu_count() or 2)
         self.joined = False
+        self.sync, self._held, self._sync_cib, self._early = None, [], None, []
         self.channel = await aio.open_group(self.settings.cpg_group, self._on_deliver,
                                             self._on_confchg, self._on_corosync_lost,
                                             connect_timeout=wait)
+        early, self._early = self._early, []
+        for env in early:
+            self._spawn(self._send(env))
         log.info("joined corosync as %s (node id %s), quorum %s", self.me.name, self.me.id,
                  "yes" if self.quorum.quorate else "no")
         self.execution = LocalExecution(self.executor, self.me, self._submit_results)
@@ -189,6 +209,13 @@ class Node:
         self.channel = self.quorum = None
         self.core = None
         self.joined = False
+        self.sync, self._sync_cib = None, None
+        held, self._held = self._held, []
+        for _, env, _ in held:
+            future = self._pending.get(env.request)
+            if future is not None and not future.done():
+                future.set_exception(NotConnected("corosync went away before the change was "
+                                                  "applied"))
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -239,8 +266,86 @@ class Node:
 
     # ---- membership and quorum ----------------------------------------------------------
     def _on_confchg(self, change: ConfChange) -> None:
+        if self.sync is None:
+            # The first change a session sees is its own join (nothing earlier reaches it).
+            mine = [m for m, _ in change.joined if str(m.nodeid) == self.me.id]
+            if not mine:
+                return
+            self.sync = SyncRounds(_pair(max(mine)))
+        self._run_sync(self.sync.on_confchg([_pair(m) for m in change.members],
+                                            [_pair(m) for m, _ in change.joined]))
         if self.joined:
-            self._membership(change.members)
+            if self.sync.busy:
+                self._membership_due = True
+            else:
+                self._membership(change.members)
+
+    # ---- sync rounds ----------------------------------------------------------------------
+    def _run_sync(self, commands) -> None:
+        for c in commands:
+            if isinstance(c, SendStart):
+                self._spawn(self._send(cluster_wire.start(self.me.id, c.round)))
+            elif isinstance(c, SendOffer):
+                version = tuple(self.store.version)
+                digest = hashlib.sha256(etree.tostring(self.store.root)).hexdigest()
+                self._spawn(self._send(cluster_wire.offer(self.me.id, c.round, version, digest)))
+            elif isinstance(c, SendCib):
+                log.info("sync: this node's CIB %s goes to the new members",
+                         ".".join(map(str, self.store.version)))
+                self._spawn(self._send(cluster_wire.whole_cib(self.me.id, c.round,
+                                                              etree.tostring(self.store.root))))
+            elif isinstance(c, RoundOver):
+                self._round_over(c)
+
+    async def _send(self, env) -> None:
+        if self.channel is None:
+            if self.sync is not None:
+                self._early.append(env)     # our own join's round, before open_group returns
+            return
+        try:
+            await self.channel.send(wire.encode(env))
+        except CorosyncError as err:
+            log.warning("could not send a %s message: %s", env.kind, err)
+
+    def _round_over(self, c: RoundOver) -> None:
+        if c.install_from is not None and self._sync_cib is not None:
+            try:
+                root = parse_cib(self._sync_cib, source="the CIB synced from node "
+                                 f"{c.install_from[0]}")
+                if tuple(read_version(root)) != tuple(self.store.version) or c.install_from != self.sync.me:
+                    log.info("sync: CIB %s taken from node %d (was %s)",
+                             ".".join(map(str, read_version(root))), c.install_from[0],
+                             ".".join(map(str, self.store.version)))
+                self.store = CibStore(root)
+                self._save_soon()
+            except CibError as err:
+                log.error("sync: the CIB from node %d cannot be used: %s", c.install_from[0], err)
+        self._sync_cib = None
+        held, self._held = self._held, []
+        for delivery, env, update in held:
+            self._apply_delivered(delivery, env, update)
+        if c.install_from is not None:
+            self._feed(msg.CibChanged(now_ms(), config=True, status_ops=(), results=(),
+                                      origin="sync"))
+        if (self._membership_due and self.channel is not None and self.joined
+                and not self.sync.busy):
+            self._membership_due = False
+            self._membership(self.channel.members)
+
+    def _on_sync_message(self, delivery: Delivery, env) -> None:
+        if self.sync is None:
+            return
+        sender = _pair(delivery.sender)
+        if env.kind == "sync-request":
+            self._run_sync(self.sync.on_start(sender, cluster_wire.read_start(env)))
+        elif env.kind == "sync-offer":
+            round_, version, digest = cluster_wire.read_offer(env)
+            self._run_sync(self.sync.on_offer(sender, round_, version, digest))
+        else:
+            round_, body = cluster_wire.read_whole_cib(env)
+            if self.sync.accepts_cib(sender, round_):
+                self._sync_cib = body
+            self._run_sync(self.sync.on_cib(sender, round_))
 
     def _membership(self, members) -> None:
         refs = tuple(msg.NodeRef(str(m.nodeid), self.names.get(m.nodeid, str(m.nodeid)))
@@ -251,7 +356,26 @@ class Node:
         local = self.channel.local if self.channel is not None else None
         is_me = dc is not None and local is not None and dc == (local.nodeid, local.pid)
         if self.core is not None and (self.core.dc != dc_ref or self.core.is_dc != is_me):
+            became = is_me and not self.core.is_dc
             self._feed(msg.DcChanged(now_ms(), dc_ref, is_me))
+            if became:
+                self._lost_before_me({r.id for r in refs})
+
+    def _lost_before_me(self, members: set[str]) -> None:
+        """A new DC takes over the nodes the last one knew as members and this membership
+        lacks (they went while there was no DC here, as in a partition): they left, as the
+        core records for nodes that leave under a DC, so the scheduler does not plan
+        actions on them (and fences them where their resources require it)."""
+        status = self.store.root.find("status")
+        ops = []
+        for state in (status if status is not None else ()):
+            if (state.tag == "node_state" and state.get("id") not in members
+                    and state.get("in_ccm") == "true"):
+                ops.append(SetNodeState(state.get("id"), state.get("uname", ""), LEFT))
+                ops.append(ClearNode(state.get("id"), lrm=False, attrs=True))
+        if ops:
+            self._spawn(self.submit(Update("status", self._meta("crmshelld-controller"),
+                                           ops=tuple(ops))))
 
     def _on_quorum(self, change: QuorumChange) -> None:
         if self.joined:
@@ -307,13 +431,23 @@ class Node:
     def _on_deliver(self, delivery: Delivery) -> None:
         try:
             env = wire.decode(delivery.payload)
-            update = updates.from_envelope(env) if env.kind == "update" else None
+            if env.kind == "update":
+                update = updates.from_envelope(env)
+                if self.sync is not None and self.sync.syncing:
+                    self._held.append((delivery, env, update))
+                else:
+                    self._apply_delivered(delivery, env, update)
+            elif env.kind == "execute":
+                self._on_execute(delivery, env)
+            elif env.kind in ("idle-query", "idle"):
+                self._on_idle_message(delivery, env)
+            else:
+                self._on_sync_message(delivery, env)
         except wire.WireError as err:
             log.warning("dropped a malformed message from node %d pid %d: %s",
                         delivery.nodeid, delivery.pid, err)
-            return
-        if update is None:
-            return      # sync messages are the next issue's (several nodes)
+
+    def _apply_delivered(self, delivery: Delivery, env, update: Update) -> None:
         mine = (self.channel is not None and self.channel.local == delivery.sender)
         future = self._pending.pop(env.request, None) if mine else None
         try:
@@ -410,8 +544,25 @@ class Node:
         if self.me is not None and c.action.node == self.me.name and self.execution is not None:
             self.execution.execute(c.action)
             return
-        reason = f"node {c.action.node} cannot be reached (one-node daemon)"
-        self._feed(msg.ActionLost(now_ms(), c.action.transition_id, c.action.id, reason))
+        members = {self.names.get(m.nodeid) for m in (self.channel.members if self.channel else ())}
+        if c.action.node in members:
+            # Agreed order puts it after every update the DC made before asking for it.
+            self._spawn(self._send(cluster_wire.execute(self.me.id, c.action)))
+            return
+        reason = f"node {c.action.node} is not a member"
+        key = parse_transition_key(c.action.transition_key)
+        asyncio.get_running_loop().call_soon(
+            self._feed, msg.ActionLost(now_ms(), key[1] if key else 0, c.action.id, reason))
+
+    def _on_execute(self, delivery: Delivery, env) -> None:
+        action = cluster_wire.read_execute(env)
+        if self.me is None or action.node != self.me.name or self.execution is None:
+            return
+        if self.core is not None and self.core.dc is not None and env.origin != self.core.dc.id:
+            log.warning("ignored %s asked by node %s, which is not the DC", action.describe(),
+                        env.origin)
+            return
+        self.execution.execute(action)
 
     def _do_record(self, c: msg.RecordStatus) -> None:
         self._spawn(self.submit(Update("status", self._meta("crmshelld-controller"),
@@ -466,7 +617,7 @@ class Node:
         if self.core is None:
             raise NotConnected("this node is not connected to corosync")
         if not self.core.is_dc:
-            raise NotConnected("waiting on a node that is not the DC comes with the cluster issue")
+            return await self._wait_remote(timeout)
         if self.idle:
             return {"idle": True, "transition": self.core.transition_id}
         future = asyncio.get_running_loop().create_future()
@@ -477,7 +628,43 @@ class Node:
             if future in self._idle_waiters:
                 self._idle_waiters.remove(future)
 
+    async def _wait_remote(self, timeout: float) -> dict:
+        """Wait on a node that is not the DC: ask the DC, in agreed order, so the question
+        comes after every change this node has applied; its answer comes once it is idle."""
+        self._request += 1
+        future = asyncio.get_running_loop().create_future()
+        self._remote_waiters[self._request] = [future, False]
+        try:
+            await self._send(wire.Envelope("idle-query", self.me.id, self._request))
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._remote_waiters.pop(self._request, None)
+
+    def _on_idle_message(self, delivery: Delivery, env) -> None:
+        mine = self.channel is not None and self.channel.local == delivery.sender
+        if env.kind == "idle-query":
+            if mine and env.request in self._remote_waiters:
+                self._remote_waiters[env.request][1] = True      # asked: the next answer is ours
+            if self.core is not None and self.core.is_dc:
+                if self.idle:
+                    self._spawn(self._send(self._idle_answer()))
+                else:
+                    self._owe_idle = True
+            return
+        if self.core is None or self.core.dc is None or env.origin != self.core.dc.id:
+            return
+        for future, asked in list(self._remote_waiters.values()):
+            if asked and not future.done():
+                future.set_result({"idle": True, "transition": env.fields.get("transition"),
+                                   "dc": self.core.dc.name})
+
+    def _idle_answer(self):
+        return wire.Envelope("idle", self.me.id, 0, {"transition": self.core.transition_id})
+
     def _wake_idle(self, transition: int | None = None, error: str | None = None) -> None:
+        if self._owe_idle and error is None and self.core is not None and self.core.is_dc:
+            self._owe_idle = False
+            self._spawn(self._send(self._idle_answer()))
         waiters, self._idle_waiters = self._idle_waiters, []
         for future in waiters:
             if future.done():

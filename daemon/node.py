@@ -35,6 +35,7 @@ from daemon.cib.disk import CibDisk
 from daemon.cib.document import parse_cib, serialize_cib
 from daemon.cib.errors import CibError
 from daemon.cib.status_ops import ClearNode, SetNodeState, SetTransientAttr
+from daemon.cib.status_apply import apply_status_ops
 from daemon.cib.store import CibStore
 from daemon.cib.versions import read_version
 from daemon.controller import messages as msg
@@ -316,8 +317,14 @@ class Node:
                     log.info("sync: CIB %s taken from node %d (was %s)",
                              ".".join(map(str, read_version(root))), c.install_from[0],
                              ".".join(map(str, self.store.version)))
+                stale = [ClearNode(str(m[0]), lrm=True, attrs=True) for m in c.stale]
+                if stale:
+                    apply_status_ops(root, stale)
                 self.store = CibStore(root)
                 self._save_soon()
+                if self.sync.me in c.stale and self.execution is not None:
+                    log.info("sync: this node was apart; its resources are probed again")
+                    self.execution.forget_all()
             except CibError as err:
                 log.error("sync: the CIB from node %d cannot be used: %s", c.install_from[0], err)
         self._sync_cib = None

@@ -7,8 +7,10 @@ and answers with an offer: its CIB's version and digest as of that point. Once t
 every member are delivered, all of them know the same offers and agree, without a further
 exchange, on the winner: the highest (admin_epoch, epoch, num_updates), as Pacemaker takes
 it, the lowest member on a tie. If all offers are the same CIB the round simply ends;
-otherwise the winner sends its CIB whole and everyone installs it. Then the held updates
-are applied, in their order, everywhere alike.
+otherwise the winner sends its CIB whole and everyone installs it, clearing in it what it
+says of the members that were apart (Pacemaker's DC likewise erases a joining node's
+resource history and asks it again). Then the held updates are applied, in their order,
+everywhere alike.
 
 Why a start message, rather than offers straight after the change: a member that lags
 sends messages for a configuration already replaced, and corosync delivers them in the newer
@@ -64,10 +66,14 @@ class SendCib:
 @dataclass(frozen=True)
 class RoundOver:
     """Apply the held updates; `install_from` is the member whose CIB was installed (None:
-    every member had the same one, or the round was cut short)."""
+    every member had the same one, or the round was cut short). `stale` are the members
+    whose offer differed from the winner's: they were apart, so what the winner's CIB says
+    of them (their resources' history, their transient attributes) is old; every member
+    clears it alike as it installs the CIB, and those members' resources are probed again."""
 
     round: Round | None
     install_from: Member | None
+    stale: tuple[Member, ...] = ()
 
 
 class SyncRounds:
@@ -139,8 +145,11 @@ class SyncRounds:
         sender = tuple(sender)
         if not self.syncing or tuple(round_) != self.round or sender != self.winner:
             return []
+        won = self.offers[sender]
+        stale = tuple(m for m, o in sorted(self.offers.items())
+                      if (o.version, o.digest) != (won.version, won.digest))
         done, self.round, self.winner = self.round, None, None
-        return [RoundOver(done, sender)]
+        return [RoundOver(done, sender, stale)]
 
     def accepts_cib(self, sender: Member, round_: Round) -> bool:
         """Whether a CIB message is the one this round waits for (the shell keeps its body)."""

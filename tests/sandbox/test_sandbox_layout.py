@@ -50,7 +50,7 @@ def test_corosync_conf_of_a_node() -> None:
     config = ClusterConfig.from_tree(parse(text))
     assert config == layout.cluster_config(layout.node(2))
     assert (config.crypto_cipher, config.crypto_hash, config.token,
-            config.token_coefficient) == ("aes256", "sha256", 300, 0)
+            config.token_coefficient) == ("aes256", "sha256", 500, 0)
     assert config.keyfile == "/s/authkey"
     assert config.logfile == "/s/node2/corosync.log"
     assert config.state_dir == "/s/node2/corosync" and config.move_to_root_cgroup is False

@@ -22,6 +22,7 @@ import gc
 import hashlib
 import logging
 import os
+import random
 import signal
 import time
 import uuid
@@ -529,8 +530,23 @@ class Node:
     def _do_schedule(self, c: msg.Schedule) -> None:
         # The CIB as it is now goes to the scheduler's process; what arrives while it plans
         # is applied meanwhile and makes the answer stale, so the core asks once more.
-        cib = etree.tostring(self.store.root)
+        cib = self._cib_for_scheduler()
         self._spawn(self._plan(cib, c.seq, c.transition_id, self.core.dc_uuid, self.core))
+
+    def _cib_for_scheduler(self) -> bytes:
+        """The CIB with quorum as corosync says it now: the have-quorum the CIB holds is the
+        last one a DC wrote (from disk, before this node's first DC update, it can be a
+        quorate cluster's), and the scheduler must not fence or start on that."""
+        root = self.store.root
+        written = root.get("have-quorum")
+        root.set("have-quorum", "1" if self.quorum is not None and self.quorum.quorate else "0")
+        try:
+            return etree.tostring(root)
+        finally:
+            if written is None:
+                del root.attrib["have-quorum"]
+            else:
+                root.set("have-quorum", written)
 
     async def _plan(self, cib: bytes, seq: int, transition_id: int, dc_uuid: str, core) -> None:
         started = time.perf_counter()
@@ -585,10 +601,35 @@ class Node:
                                        nodes=tuple(c.nodes))))
 
     def _do_fence(self, c: msg.Fence) -> None:
-        reason = "no fencer runs on this node yet: fencing comes with the cluster issue"
-        log.error("cannot fence %s (%s): %s", c.target, c.action, reason)
-        asyncio.get_running_loop().call_soon(
-            self._feed, msg.FenceDone(now_ms(), c.transition_id, c.action_id, False, reason))
+        self._spawn(self._fence(c))
+
+    async def _fence(self, c: msg.Fence) -> None:
+        """Fence `c.target` with the devices the CIB gives for it, from this node (the DC):
+        plan (topology levels, or the devices able to reach it), delay, run the agents."""
+        from daemon.fencing.plan import plan_fencing
+        from daemon.fencing.run import run_plan
+
+        core = self.core
+        plan = plan_fencing(self.store.root, c.target, c.action,
+                            executing_node=self.me.name if self.me else None)
+        for problem in plan.problems:
+            log.warning("fencing configuration: %s", problem)
+        if not plan.ok:
+            ok, reason = False, (f"no fence device can fence {c.target}"
+                                 + (f" ({'; '.join(plan.notes)})" if plan.notes else ""))
+        else:
+            log.warning("fencing %s (%s)", c.target, c.action)
+            result = await run_plan(plan, roots=self.executor.roots,
+                                    delay_ms=plan.delay_ms(random.Random()),
+                                    extra_env=agent_environment(self.settings))
+            ok, reason = result.ok, result.reason
+            if ok:
+                log.warning("%s was fenced (%s) by %s in %d ms", c.target, c.action,
+                            ", ".join(result.devices), result.elapsed_ms)
+        if not ok:
+            log.error("fencing %s failed: %s", c.target, reason)
+        if self.core is core and core is not None:
+            self._feed(msg.FenceDone(now_ms(), c.transition_id, c.action_id, ok, reason or ""))
 
     def _do_shutdown(self, c: msg.NodeShutdown) -> None:
         if self.me is not None and c.node == self.me.name and self._stopping:

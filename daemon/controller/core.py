@@ -63,6 +63,8 @@ class Controller:
         self.last_run: TransitionRun | None = None
         self.recheck_at_ms: int | None = None
         self.deadlines: dict[int, int] = {}    # action id -> when its result is overdue
+        self.fencing: set[str] = set()          # node ids whose fencing is under way
+        self.back_while_fenced: set[str] = set()  # ... that joined again meanwhile (a reboot)
         self.idle_reported = False
         self._last_success: frozenset[str] | None = None
         self._timer_sent: int | None = None
@@ -135,6 +137,7 @@ class Controller:
             return
         joined = [n for i, n in new.items() if i not in old]
         left = [n for i, n in old.items() if i not in new]
+        self.back_while_fenced |= {n.id for n in joined if n.id in self.fencing}
         self._welcome(joined)
         if left:
             ops = []
@@ -276,8 +279,16 @@ class Controller:
         if e.ok and action.node_id is not None:
             self._emit(msg.RecordStatus((SetNodeState(action.node_id, action.node, FENCED),
                                          ClearNode(action.node_id)), f"{action.node} fenced"))
+            # A reboot can bring the node back before its fencing is reported: if it joined
+            # again meanwhile it is welcomed again (its history was just cleared: it is
+            # probed). One that is still listed from before it was fenced is not: corosync
+            # has not noticed it gone yet.
+            if action.node_id in self.back_while_fenced:
+                self._welcome([m for m in self.members if m.id == action.node_id])
         else:
             self._log("error", f"fencing {action.node} failed: {e.reason}")
+        self.fencing.discard(action.node_id)
+        self.back_while_fenced.discard(action.node_id)
 
     # ---- moving forward --------------------------------------------------------------
     def _advance(self, now_ms: int) -> None:
@@ -347,6 +358,8 @@ class Controller:
     def _cluster_action(self, action: GraphAction) -> None:
         run = self.run
         if action.task == "stonith":
+            if action.node_id is not None:
+                self.fencing.add(action.node_id)
             self._emit(msg.Fence(run.id, action.id, action.node or "",
                                  action.meta.get("stonith_action", "reboot")))
             return

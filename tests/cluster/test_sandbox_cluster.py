@@ -4,11 +4,13 @@ One CIB everywhere (a commit on one node is read on another), actions carried ou
 node the DC chose, failover when the node running a resource is killed (SIGKILL of the whole
 node, as a crash), a new DC when the DC dies, rejoining nodes synced, a partition's minority
 stopping its resources under no-quorum-policy=stop. The sandbox is taken down whatever
-happens. Fencing is off here: the fencer is another step (see the closing notes of issue 8).
+happens. Fencing is off but in the last test, where the sandbox's fence agent really takes
+the lost node down before its resource is recovered.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -182,3 +184,32 @@ def test_the_minority_of_a_partition_stops_its_resources(cluster):
     until(lambda: len({cluster.config(n) for n in NODES}) == 1, timeout=20)
     where = {cluster.where(n, "lonely") for n in NODES}
     assert len(where) == 1 and None not in where
+
+
+def test_with_fencing_a_lost_node_is_fenced_before_its_resource_moves(cluster):
+    cluster.crm("node1", "-w", stdin="configure\nproperty stonith-enabled=true\n"
+                "property no-quorum-policy=stop\n"
+                "primitive fence stonith:fence_sandbox params pcmk_host_list=\"node1 node2 node3\" "
+                "pcmk_host_check=static-list\n"
+                "primitive guarded ocf:crmshell:Dummy op monitor interval=5s\n"
+                "location guarded-on-3 guarded 200: node3\ncommit\n")
+    until(lambda: cluster.where("node1", "guarded") == "node3", timeout=30)
+    killed = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")[:23]
+    cluster.sandbox("kill", "node3")
+
+    def fence_line():
+        for n in ("node1", "node2"):
+            for line in (cluster.box / n / "crmshelld.log").read_text().splitlines():
+                if "node3 was fenced (reboot)" in line and line[:23] >= killed:
+                    return line
+        return None
+    fenced_at = until(fence_line, timeout=40)[:23]
+    until(lambda: cluster.where("node1", "guarded"), timeout=40)
+    # nothing started guarded again before node3 was fenced (wherever it runs now)
+    starts = [line[:23] for n in NODES
+              for line in (cluster.box / n / "crmshelld.log").read_text().splitlines()
+              if "running guarded_start_0" in line and line[:23] >= killed]
+    assert starts and min(starts) >= fenced_at, (starts, fenced_at)
+    # fence_sandbox's reboot starts node3 again: it rejoins with the cluster's CIB
+    until(lambda: cluster.online("node1") == set(NODES), timeout=40)
+    until(lambda: len({cluster.config(n) for n in NODES}) == 1, timeout=20)

@@ -368,6 +368,7 @@ class Node:
             self._feed(msg.DcChanged(now_ms(), dc_ref, is_me))
             if became:
                 self._lost_before_me({r.id for r in refs})
+            self._ask_again(is_me)
 
     def _lost_before_me(self, members: set[str]) -> None:
         """A new DC takes over the nodes the last one knew as members and this membership
@@ -687,6 +688,22 @@ class Node:
             return await asyncio.wait_for(future, timeout)
         finally:
             self._remote_waiters.pop(self._request, None)
+
+    def _ask_again(self, is_me: bool) -> None:
+        """The DC changed under waits made elsewhere: the new DC has not heard them. As DC
+        this node answers them itself once idle; otherwise it asks the new DC again."""
+        for request, entry in list(self._remote_waiters.items()):
+            future = entry[0]
+            if future.done():
+                continue
+            if is_me:
+                if self.idle:
+                    future.set_result({"idle": True, "transition": self.core.transition_id})
+                else:
+                    self._idle_waiters.append(future)
+            else:
+                entry[1] = False
+                self._spawn(self._send(wire.Envelope("idle-query", self.me.id, request)))
 
     def _on_idle_message(self, delivery: Delivery, env) -> None:
         mine = self.channel is not None and self.channel.local == delivery.sender

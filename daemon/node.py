@@ -111,7 +111,6 @@ class Node:
         self.sync: SyncRounds | None = None     # this session's sync rounds (see replication.sync)
         self._held: list = []                   # updates delivered during a sync round
         self._sync_cib: bytes | None = None     # the winner's CIB of the round
-        self._membership_due = False            # the core hears of it once the round is over
         self._early: list = []                  # messages of our join's round, sent once open
 
     # ---- life cycle ---------------------------------------------------------------------
@@ -276,11 +275,8 @@ class Node:
             self.sync = SyncRounds(_pair(max(mine)))
         self._run_sync(self.sync.on_confchg([_pair(m) for m in change.members],
                                             [_pair(m) for m, _ in change.joined]))
-        if self.joined:
-            if self.sync.busy:
-                self._membership_due = True
-            else:
-                self._membership(change.members)
+        if self.joined and not self.sync.busy:   # else the core hears of it after the round
+            self._membership(change.members)
 
     # ---- sync rounds ----------------------------------------------------------------------
     def _run_sync(self, commands) -> None:
@@ -335,10 +331,8 @@ class Node:
         if c.install_from is not None:
             self._feed(msg.CibChanged(now_ms(), config=True, status_ops=(), results=(),
                                       origin="sync"))
-        if (self._membership_due and self.channel is not None and self.joined
-                and not self.sync.busy):
-            self._membership_due = False
-            self._membership(self.channel.members)
+        if self.channel is not None and self.joined and not self.sync.busy:
+            self._membership(self.channel.members)      # the same one again changes nothing
 
     def _on_sync_message(self, delivery: Delivery, env) -> None:
         if self.sync is None:

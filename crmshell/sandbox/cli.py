@@ -22,6 +22,15 @@ or /tmp/crmshell-sandbox-$UID without XDG_RUNTIME_DIR."""
 UP_TIMEOUT_S = 60.0
 
 
+def token_arg(text: str) -> int | None:
+    if text == "default":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of ms or 'default'") from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crmshell sandbox", description=DESCRIPTION)
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -40,6 +49,10 @@ def parser() -> argparse.ArgumentParser:
                          "terminal)")
     up.add_argument("--no-daemon", action="store_true",
                     help="start corosync alone (to look at corosync by itself)")
+    up.add_argument("--token", type=token_arg, default=lay.TOKEN_MS, metavar="MS",
+                    help=f"corosync's totem token in ms (default {lay.TOKEN_MS}: a lost node "
+                         "is seen in about 2.2 x the token), or 'default' for corosync's own "
+                         "timers, as on a real network (3 s token: losses seen in seconds)")
     up.add_argument("--timeout", type=float, default=UP_TIMEOUT_S, metavar="SECONDS",
                     help=f"give up after this long (default {UP_TIMEOUT_S:g})")
     verb("env", "print the shell lines that attach crmshell to NODE").add_argument("node")
@@ -111,7 +124,7 @@ def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
 
     start = time.monotonic()
     state = commands.up(directory, args.nodes, args.timeout, not args.no_daemon,
-                        lambda text: sys.stderr.write(f"sandbox: {text}\n"))
+                        lambda text: sys.stderr.write(f"sandbox: {text}\n"), token=args.token)
     took = time.monotonic() - start
     node1 = lay.Layout(directory, args.nodes).node(1)
     formed = "with a DC" if state.get("daemon") else "corosync quorate; no crmshelld yet"

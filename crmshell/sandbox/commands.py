@@ -95,10 +95,12 @@ def _holder_argv(rootless: bool) -> list[str]:
     return ["unshare", "--net", "--fork", "--kill-child", "--"]
 
 
-def up(directory: Path, count: int, timeout: float, with_daemon: bool, say) -> dict:
+def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
+       token: int | None = lay.TOKEN_MS) -> dict:
     """Start a sandbox of `count` nodes in `directory` and return its state once the
-    cluster has formed (with the daemons: once they agree on a DC)."""
-    layout = lay.Layout(directory, count)
+    cluster has formed (with the daemons: once they agree on a DC). `token` is the totem
+    token in ms, None for corosync's own timers."""
+    layout = lay.Layout(directory, count, token)
     if shutil.which("corosync") is None:
         raise SandboxError("corosync is not installed (Debian: apt install corosync)")
     for tool in ("unshare", "nsenter", "ip"):
@@ -111,7 +113,8 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say) -> d
     if daemon is None and with_daemon:
         say("crmshelld is not installed yet: starting corosync only")
     argv = [*_holder_argv(rootless), sys.executable, "-m", "crmshell.sandbox.supervisor",
-            str(directory), str(count), "--timeout", str(timeout)]
+            str(directory), str(count), "--timeout", str(timeout),
+            "--token", "default" if token is None else str(token)]
     if daemon is not None:
         argv += ["--daemon", json.dumps(daemon)]
     if rootless:

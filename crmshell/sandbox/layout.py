@@ -22,11 +22,15 @@ BRIDGE = "sbr0"
 CLUSTER_NAME = "crmshell-sandbox"
 STATE_FILE = "sandbox.json"      # the same names as daemon/agents/fence/sandbox_control.py
 CONTROL_SOCKET = "control.sock"
-# Fast totem for one machine, coefficient 0 (CLUSTER-NOTES.md). Token 500, not 300: knet's link
-# pings time out at token / 2, and at 150-200 ms on a busy 2-core machine the links dropped
-# every 8-9 s (measured: 300 and 400 flap, 500 held for 40 s on 3 nodes); a loss is detected
-# in about token + consensus = 1.1 s.
-TOKEN_MS = 500
+# Fast totem for one machine, coefficient 0 (CLUSTER-NOTES.md): a lost node is seen in about
+# token + consensus = 2.2 x token. Corosync derives knet's link ping timeout from the token
+# (token / 2), and at 150-250 ms a busy 2-core machine let links drop every 8-9 s and the
+# membership flap; the links keep their own, longer timers, so the token alone decides when a
+# node is gone.
+TOKEN_MS = 300
+KNET_PING_INTERVAL_MS = 250
+KNET_PING_TIMEOUT_MS = 2000
+MIN_TOKEN_MS, MAX_TOKEN_MS = 100, 60000
 TOKEN_COEFFICIENT = 0
 
 
@@ -103,10 +107,14 @@ class NodePaths:
 class Layout:
     directory: Path
     count: int
+    token: int | None = TOKEN_MS       # None: corosync's own totem and knet timers
 
     def __post_init__(self) -> None:
         if not isinstance(self.count, int) or not 1 <= self.count <= MAX_NODES:
             raise LayoutError(f"--nodes {self.count!r}: a sandbox has 1 to {MAX_NODES} nodes")
+        if self.token is not None and not MIN_TOKEN_MS <= self.token <= MAX_TOKEN_MS:
+            raise LayoutError(f"--token {self.token}: a totem token of {MIN_TOKEN_MS} to "
+                              f"{MAX_TOKEN_MS} ms, or 'default'")
         if not self.directory.is_absolute():
             raise LayoutError(f"--dir {self.directory}: the sandbox directory must be absolute")
 
@@ -135,10 +143,14 @@ class Layout:
 
     def cluster_config(self, node: NodePaths) -> ClusterConfig:
         """Node `node`'s corosync.conf: the same cluster for all, its own log and state."""
+        fast = self.token is not None
         return ClusterConfig(
             cluster_name=CLUSTER_NAME,
             nodes=tuple(NodeEntry(n.name, n.nodeid, (n.address,)) for n in self.nodes()),
-            keyfile=str(self.authkey), token=TOKEN_MS, token_coefficient=TOKEN_COEFFICIENT,
+            keyfile=str(self.authkey), token=self.token,
+            token_coefficient=TOKEN_COEFFICIENT if fast else None,
+            knet_ping_interval=KNET_PING_INTERVAL_MS if fast else None,
+            knet_ping_timeout=KNET_PING_TIMEOUT_MS if fast else None,
             logfile=str(node.corosync_log), state_dir=str(node.corosync_state),
             move_to_root_cgroup=False)
 

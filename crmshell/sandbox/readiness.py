@@ -89,12 +89,27 @@ def daemon_view(socket_path: str) -> NodeView:
         return NodeView()
 
 
+def settled(socket_path: str, deadline: float) -> bool:
+    """Whether the DC's first transition is done, so the CIB says who is DC and which nodes
+    are members when `up` returns (the daemons agree on the DC a moment before the DC has
+    recorded it). A node that is not the DC asks the DC."""
+    try:
+        with ApiClient(socket_path, timeout=max(1.0, deadline - time.monotonic())) as client:
+            client.call("wait", {"timeout": max(0.5, deadline - time.monotonic())})
+        return True
+    except Exception:  # noqa: BLE001 - not settled yet: the caller polls again or reports
+        return False
+
+
 def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with_daemon: bool,
                 timeout: float, check_alive: Callable[[], None],
-                members: int | None = None, quorate: bool = True) -> float:
+                members: int | None = None, quorate: bool = True,
+                settle: bool = False) -> float:
     """Wait until every node in `nodes` sees a membership of `members` nodes (all of
     `nodes` by default), quorate unless `quorate` is False (a node restarted on the
-    minority side of a partition), and, with the daemons, until all name the same DC.
+    minority side of a partition), and, with the daemons, until all name the same DC and,
+    with `settle` (a new sandbox), the DC's first transition is done. A restarted node does
+    not wait for that: the DC may be busy fencing it, and that fencing waits for the start.
     Returns the seconds waited; StepError says which node was not ready and at what."""
     start = time.monotonic()
     deadline = start + timeout
@@ -103,7 +118,8 @@ def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with
         check_alive()
         views = {n.name: daemon_view(str(n.socket)) if with_daemon
                  else corosync_view(prefix(n.name)) for n in nodes}
-        if formed(views, want, quorate, with_daemon):
+        if formed(views, want, quorate, with_daemon) and (
+                not (with_daemon and settle) or settled(str(nodes[0].socket), deadline)):
             return time.monotonic() - start
         if time.monotonic() > deadline:
             what = "crmshelld" if with_daemon else "corosync"

@@ -91,7 +91,7 @@ class Supervisor:
         self.timings["started"] = round(time.monotonic() - self.clock, 3)
         emit({"event": "started", "nodes": list(self.nodes)})
         wait_formed([n.paths for n in nodes], self._node_prefix, self.daemon is not None,
-                    timeout, self._check_alive)
+                    timeout, self._check_alive, settle=True)
         self.timings["formed"] = round(time.monotonic() - self.clock, 3)
         self.save()
 
@@ -296,9 +296,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--daemon", default=None, help="crmshelld's argv prefix as JSON")
     p.add_argument("--rootless", action="store_true")
     p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--token", default=str(lay.TOKEN_MS))
     args = p.parse_args(argv)
+    token = None if args.token == "default" else int(args.token)
     daemon = json.loads(args.daemon) if args.daemon else None
-    supervisor = Supervisor(lay.Layout(args.directory, args.count), daemon, args.rootless,
+    supervisor = Supervisor(lay.Layout(args.directory, args.count, token), daemon, args.rootless,
                             dict(os.environ, CRMSHELL_SANDBOX_DIR=str(args.directory)))
     try:
         supervisor.build(args.timeout)

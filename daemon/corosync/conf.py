@@ -184,6 +184,8 @@ class ClusterConfig:
     token_coefficient: int | None = None
     consensus: int | None = None
     join: int | None = None
+    knet_ping_interval: int | None = None
+    knet_ping_timeout: int | None = None
     two_node: bool | None = None
     wait_for_all: bool | None = None
     last_man_standing: bool | None = None
@@ -201,6 +203,10 @@ class ClusterConfig:
 
 
 _TOTEM_TIMES = ("token", "token_coefficient", "consensus", "join")
+# Link 0's knet timers, in `totem.interface`; corosync derives them from the token when unset
+# (a ping timeout of token / 2), and a pair set alone lets a short token keep its links on a
+# busy machine.
+_KNET_TIMES = ("knet_ping_interval", "knet_ping_timeout")
 _QUORUM_FLAGS = ("two_node", "wait_for_all", "last_man_standing", "auto_tie_breaker")
 
 
@@ -215,6 +221,11 @@ def render(config: ClusterConfig) -> str:
                         ("crypto_hash", config.crypto_hash), ("keyfile", config.keyfile)])
         _items(out, 1, [(key, str(getattr(config, key))) for key in _TOTEM_TIMES
                         if getattr(config, key) is not None])
+        knet = [(key, str(getattr(config, key))) for key in _KNET_TIMES
+                if getattr(config, key) is not None]
+        if knet:
+            with _block(out, "interface", 1):
+                _items(out, 2, [("linknumber", "0"), *knet])
     with _block(out, "nodelist", 0):
         for node in config.nodes:
             with _block(out, "node", 1):
@@ -282,11 +293,16 @@ def _check(config: ClusterConfig) -> None:
         value = getattr(config, key)
         if value is not None and (not value or set(value) & _FORBIDDEN_IN_VALUE):
             raise ConfError(_FIELD[key], f"{value!r} cannot be written as a value")
-    for key in _TOTEM_TIMES:
+    for key in (*_TOTEM_TIMES, *_KNET_TIMES):
         value = getattr(config, key)
         if value is not None and (not isinstance(value, int) or value < 0
                                   or (value == 0 and key != "token_coefficient")):
-            raise ConfError(f"totem.{key}", f"{value!r} is not a positive number of ms")
+            where = f"totem.interface.{key}" if key in _KNET_TIMES else f"totem.{key}"
+            raise ConfError(where, f"{value!r} is not a positive number of ms")
+    if (config.knet_ping_interval is None) != (config.knet_ping_timeout is None):
+        raise ConfError("totem.interface.knet_ping_timeout", "knet_ping_interval and "
+                        "knet_ping_timeout are set together (corosync derives the other "
+                        "from the token otherwise)")
     if not config.nodes:
         raise ConfError("nodelist", "a cluster needs at least one node")
     names: set[str] = set()
@@ -351,6 +367,13 @@ def _from_tree(tree: ConfTree) -> ClusterConfig:
         item = totem.get(key)
         if item is not None:
             values[key] = _number(tree, item, "totem")
+    for interface in totem.all("interface"):
+        link = interface.get("linknumber")
+        if link is None or link.value == "0":
+            for key in _KNET_TIMES:
+                item = interface.get(key)
+                if item is not None:
+                    values[key] = _number(tree, item, "totem.interface")
     quorum = root.section("quorum")
     if quorum is not None:
         for key in _QUORUM_FLAGS:

@@ -29,6 +29,7 @@ def config(**changes) -> ClusterConfig:
            token_coefficient=None, wait_for_all=None),
     config(last_man_standing=True, auto_tie_breaker=False, consensus=1200, join=60,
            crypto_cipher="aes128", crypto_hash="sha512"),
+    config(knet_ping_interval=250, knet_ping_timeout=2000),
 ])
 def test_render_then_parse_gives_the_same_configuration(cfg: ClusterConfig) -> None:
     text = render(cfg)
@@ -49,6 +50,16 @@ def test_rendered_text_has_the_sections_corosync_reads() -> None:
     assert "two_node" not in text   # three nodes
 
 
+def test_knet_timers_are_link_0_s_interface_and_read_back_only_from_it() -> None:
+    text = render(config(knet_ping_interval=250, knet_ping_timeout=2000))
+    assert ("    interface {\n        linknumber: 0\n        knet_ping_interval: 250\n"
+            "        knet_ping_timeout: 2000\n    }\n") in text
+    other_link = text.replace("linknumber: 0", "linknumber: 1")
+    back = ClusterConfig.from_tree(parse(other_link, "x.conf"))
+    assert (back.knet_ping_interval, back.knet_ping_timeout) == (None, None)
+    assert "interface" not in render(config())
+
+
 @pytest.mark.parametrize("changes, where", [
     ({"crypto_cipher": "none"}, "totem.crypto_cipher"),
     ({"crypto_hash": "md5"}, "totem.crypto_hash"),
@@ -62,6 +73,8 @@ def test_rendered_text_has_the_sections_corosync_reads() -> None:
      "nodelist.node[2].nodeid"),
     ({"nodes": (NodeEntry("a", 1, ("bad addr",)),)}, "nodelist.node[1].ring0_addr"),
     ({"two_node": True}, "quorum.two_node"),
+    ({"knet_ping_timeout": 2000}, "totem.interface.knet_ping_timeout"),   # half a pair
+    ({"knet_ping_interval": 0, "knet_ping_timeout": 10}, "totem.interface.knet_ping_interval"),
 ])
 def test_render_refuses_with_the_field_named(changes: dict, where: str) -> None:
     with pytest.raises(ConfError) as err:

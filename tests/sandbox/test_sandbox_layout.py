@@ -44,13 +44,24 @@ def test_every_node_gets_its_own_files_and_address() -> None:
     assert len({n.root for n in nodes}) == 16
 
 
+def test_a_fast_token_keeps_knet_s_links_on_longer_timers_and_default_leaves_all_to_corosync():
+    fast = lay.Layout(Path("/s"), 3).cluster_config(lay.Layout(Path("/s"), 3).node(1))
+    assert (fast.token, fast.knet_ping_interval, fast.knet_ping_timeout) == (300, 250, 2000)
+    assert fast.knet_ping_timeout > fast.token      # corosync's own would be token / 2
+    plain = lay.Layout(Path("/s"), 3, None)
+    config = plain.cluster_config(plain.node(1))
+    assert (config.token, config.token_coefficient, config.knet_ping_interval) == (None,) * 3
+    with pytest.raises(lay.LayoutError, match="--token 50"):
+        lay.Layout(Path("/s"), 3, 50)
+
+
 def test_corosync_conf_of_a_node() -> None:
     layout = lay.Layout(Path("/s"), 3)
     text = layout.corosync_text(layout.node(2))
     config = ClusterConfig.from_tree(parse(text))
     assert config == layout.cluster_config(layout.node(2))
     assert (config.crypto_cipher, config.crypto_hash, config.token,
-            config.token_coefficient) == ("aes256", "sha256", 500, 0)
+            config.token_coefficient) == ("aes256", "sha256", 300, 0)
     assert config.keyfile == "/s/authkey"
     assert config.logfile == "/s/node2/corosync.log"
     assert config.state_dir == "/s/node2/corosync" and config.move_to_root_cgroup is False

@@ -103,7 +103,7 @@ def test_up_gives_a_quorate_node_in_its_own_namespaces(running: Path) -> None:
     key = running / "authkey"
     assert key.stat().st_size == 256 and stat.S_IMODE(key.stat().st_mode) == 0o400
     config = ClusterConfig.from_tree(parse((running / "node1" / "corosync.conf").read_text()))
-    assert (config.token, config.token_coefficient, config.crypto_cipher) == (500, 0, "aes256")
+    assert (config.token, config.token_coefficient, config.crypto_cipher) == (300, 0, "aes256")
 
 
 def test_env_status_and_a_second_up(running: Path) -> None:

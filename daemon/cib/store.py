@@ -394,7 +394,13 @@ class CibStore:
     def _check_sections(self, pending: _Pending) -> None:
         """Validate the new objects with one remaining untouched object of every section
         (so that a section that needs an element still has one). The new objects move into
-        the document checked; `_install` moves them on into the live one."""
+        the document checked; `_install` moves them on into the live one. Objects that
+        differ from the ones they replace only in nvpair values need no check: the grammar
+        takes any text there (the commonest change: a property or an attribute set)."""
+        if all(edit.whole is None and not edit.creates
+               and all(new is not None and _values_only(old, new) for old, new in edit.swaps)
+               for edit in pending.sections.values()):
+            return
         check = etree.Element("cib", pending.attrs)
         out = etree.SubElement(check, "configuration", dict(self.root.find("configuration").attrib))
         live = _sections(self.root.find("configuration"))
@@ -548,6 +554,17 @@ def _require_valid(check: _Node) -> None:
     problems = validate(check)
     if problems:
         raise CibInvalid(problems)
+
+
+def _values_only(old: _Node, new: _Node) -> bool:
+    """Whether `new` is `old` with nothing changed but the values of nvpairs that had one."""
+    if old.tag != new.tag or old.text != new.text or old.tail != new.tail or len(old) != len(new):
+        return False
+    a, b = old.attrib, new.attrib
+    if a != b and (old.tag != "nvpair" or a.keys() != b.keys()
+                   or any(a[k] != b[k] for k in a if k != "value")):
+        return False
+    return all(_values_only(x, y) for x, y in zip(old, new))
 
 
 def _same(a: _Node | None, b: _Node | None) -> bool:

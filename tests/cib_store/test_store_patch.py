@@ -89,6 +89,29 @@ def test_invalid_result_is_refused_naming_the_path():
     assert text(s.root) == before and s.version == CibVersion(0, 1, 0)
 
 
+def test_a_value_only_change_skips_the_schema_and_anything_more_is_checked(monkeypatch):
+    from daemon.cib import store as store_module
+    s = store()
+    checked = []
+    real = store_module._require_valid
+    monkeypatch.setattr(store_module, "_require_valid", lambda root: checked.append(1) or real(root))
+    s.apply(patch(commit(s.root, set_state("r1", "any text at all"))))
+    assert checked == []           # the grammar takes any text as an nvpair's value
+    before = text(s.root)
+
+    def renamed_to_a_bad_id(conf):
+        conf.find("resources/primitive[@id='r1']/instance_attributes/nvpair").set("id", "1bad")
+    with pytest.raises(CibInvalid):
+        s.apply(patch(commit(s.root, renamed_to_a_bad_id)))
+    assert checked == [1] and text(s.root) == before
+
+    def unknown_attribute(conf):
+        conf.find("resources/primitive[@id='r2']/instance_attributes/nvpair").set("colour", "x")
+    with pytest.raises(CibInvalid):
+        s.apply(patch(commit(s.root, unknown_attribute)))
+    assert text(s.root) == before
+
+
 @pytest.mark.parametrize("body, error, match", [
     (b"<diff format='2'", CibParseError, "patch body:1:"),
     (b"<diff format='1'/>", PatchError, "not a v2 patchset"),

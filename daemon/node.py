@@ -22,7 +22,6 @@ import gc
 import hashlib
 import logging
 import os
-import random
 import signal
 import time
 import uuid
@@ -49,6 +48,7 @@ from daemon.corosync.events import ConfChange, Delivery, QuorumChange
 from daemon.executor.executor import Executor
 from daemon.executor.meta.discovery import AgentRoots
 from daemon.executor.meta.run import SAFE_PATH
+from daemon.fence_service import FenceService
 from daemon.local_execution import LocalExecution
 from daemon.node_api import start_api
 from daemon.plan_worker import PlanWorker
@@ -112,6 +112,7 @@ class Node:
         self._held: list = []                   # updates delivered during a sync round
         self._sync_cib: bytes | None = None     # the winner's CIB of the round
         self._early: list = []                  # messages of our join's round, sent once open
+        self.fencer = FenceService(self, agent_environment(settings))   # and fencing history
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
@@ -226,6 +227,7 @@ class Node:
                                                   "ordered; it may or may not have been applied"))
         self._pending.clear()
         self._wake_idle(error="corosync went away")
+        self.fencer.disconnected()
 
     def request_stop(self, at_once: bool = False) -> None:
         """SIGTERM: stop this node's resources through the cluster, then leave. A second
@@ -277,6 +279,8 @@ class Node:
                                             [_pair(m) for m, _ in change.joined]))
         if self.joined and not self.sync.busy:   # else the core hears of it after the round
             self._membership(change.members)
+        if change.joined:
+            self.fencer.on_joined()
 
     # ---- sync rounds ----------------------------------------------------------------------
     def _run_sync(self, commands) -> None:
@@ -363,6 +367,7 @@ class Node:
             if became:
                 self._lost_before_me({r.id for r in refs})
             self._ask_again(is_me)
+        self.fencer.on_membership()
 
     def _lost_before_me(self, members: set[str]) -> None:
         """A new DC takes over the nodes the last one knew as members and this membership
@@ -444,6 +449,8 @@ class Node:
                 self._on_execute(delivery, env)
             elif env.kind in ("idle-query", "idle"):
                 self._on_idle_message(delivery, env)
+            elif env.kind.startswith("fence-"):
+                self.fencer.on_message(env)
             else:
                 self._on_sync_message(delivery, env)
         except wire.WireError as err:
@@ -596,35 +603,7 @@ class Node:
                                        nodes=tuple(c.nodes))))
 
     def _do_fence(self, c: msg.Fence) -> None:
-        self._spawn(self._fence(c))
-
-    async def _fence(self, c: msg.Fence) -> None:
-        """Fence `c.target` with the devices the CIB gives for it, from this node (the DC):
-        plan (topology levels, or the devices able to reach it), delay, run the agents."""
-        from daemon.fencing.plan import plan_fencing
-        from daemon.fencing.run import run_plan
-
-        core = self.core
-        plan = plan_fencing(self.store.root, c.target, c.action,
-                            executing_node=self.me.name if self.me else None)
-        for problem in plan.problems:
-            log.warning("fencing configuration: %s", problem)
-        if not plan.ok:
-            ok, reason = False, (f"no fence device can fence {c.target}"
-                                 + (f" ({'; '.join(plan.notes)})" if plan.notes else ""))
-        else:
-            log.warning("fencing %s (%s)", c.target, c.action)
-            result = await run_plan(plan, roots=self.executor.roots,
-                                    delay_ms=plan.delay_ms(random.Random()),
-                                    extra_env=agent_environment(self.settings))
-            ok, reason = result.ok, result.reason
-            if ok:
-                log.warning("%s was fenced (%s) by %s in %d ms", c.target, c.action,
-                            ", ".join(result.devices), result.elapsed_ms)
-        if not ok:
-            log.error("fencing %s failed: %s", c.target, reason)
-        if self.core is core and core is not None:
-            self._feed(msg.FenceDone(now_ms(), c.transition_id, c.action_id, ok, reason or ""))
+        self.fencer.scheduled(c)
 
     def _do_shutdown(self, c: msg.NodeShutdown) -> None:
         if self.me is not None and c.node == self.me.name and self._stopping:

@@ -21,11 +21,13 @@ from daemon.api.server import ApiServer
 from daemon.cib import errors as cib_errors
 from daemon.cib.document import parse_cib, serialize_cib
 from daemon.replication.errors import NotConnected
+from daemon.replication.values import to_json
 from daemon.replication.updates import Meta, Update
 
 SECTIONS = ("configuration", "status", "crm_config", "nodes", "resources", "constraints",
             "rsc_defaults", "op_defaults", "fencing-topology", "tags", "acls", "alerts")
 DEFAULT_WAIT_S = 120.0
+DEFAULT_FENCE_TIMEOUT_S = 120.0     # stonith_admin's default
 
 
 async def start_api(node) -> ApiServer:
@@ -80,7 +82,8 @@ class _Dispatch:
         node = self.node
         common = {"now": int(time.time()), "options": options,
                   "local_node": node.me.name if node.me else None,
-                  "pacemakerd_state": "running" if node.joined else None}
+                  "pacemakerd_state": "running" if node.joined else None,
+                  "fence_history": node.fencer.events()}
         if request.args.get("format", "text") == "xml":
             return Reply({}, render_xml(node.store.root, **common))
         lines = render_text(node.store.root, **common)
@@ -147,6 +150,35 @@ class _Dispatch:
     async def _status(self, caller, request: Request, ops: tuple):
         return await self.node.submit(Update("status", self._meta(caller, request), ops=ops))
 
+    # ---- fencing ---------------------------------------------------------------------------
+    async def op_fence(self, request: Request, caller) -> Reply:
+        """stonith_admin --reboot/--fence: answered once the fencing ended, wherever the
+        cluster ran it; a failure is the "failed" error with the reason and the record."""
+        from daemon.fence_service import FenceFailed
+
+        a = request.args
+        target, action = a["target"], a.get("action", "reboot")
+        timeout = _positive(a, "timeout", DEFAULT_FENCE_TIMEOUT_S)
+        tolerance = _positive(a, "tolerance", 0.0, zero=True)
+        client = a.get("client") or "crmshell"
+        if caller.pid:          # 0 from another PID namespace (a sandbox node's shell)
+            client = f"{client}.{caller.pid}"
+        try:
+            record, tolerated = await self.node.fencer.fence(target, action, client, timeout,
+                                                             tolerance)
+        except FenceFailed as err:
+            raise ApiError("failed", str(err), {"record": to_json(err.record)}) from None
+        except asyncio.TimeoutError:
+            raise ApiError("timeout", f"fencing {target} ({action}) did not end within "
+                           f"{timeout:g} s; it may still be going on (the fencing history "
+                           "in 'status' says when it ends)") from None
+        return Reply({"record": to_json(record), "tolerated": tolerated})
+
+    async def op_fence_history(self, request: Request, caller) -> Reply:
+        """stonith_admin --history: this node's records, newest first (pending ones first)."""
+        records = self.node.fencer.records(request.args.get("target"))
+        return Reply({"records": [to_json(r) for r in records]})
+
     # ---- waiting and watching -------------------------------------------------------------
     async def op_wait(self, request: Request, caller) -> Reply:
         timeout = float(request.args.get("timeout") or DEFAULT_WAIT_S)
@@ -179,6 +211,14 @@ class _Dispatch:
         client = str(request.args.get("client") or "crmshell")
         origin = self.node.me.name if self.node.me else ""
         return Meta(origin=origin, client=client, user=caller.user, when=time.time())
+
+
+def _positive(args: dict, name: str, default: float, *, zero: bool = False) -> float:
+    value = args.get(name, default)
+    if value < 0 or (value == 0 and not zero):
+        raise ApiError("bad-request", f"args.{name}: {value!r} is not a positive number "
+                       "of seconds")
+    return float(value)
 
 
 def _name(args: dict) -> str:

@@ -103,6 +103,8 @@ def _shell_error(op: str, path: str, err) -> ShellError:
     if err.code == "denied":
         return ShellError(f"crmshelld at {path} refused {op}: {err.message} (run as root or "
                           "as a member of the haclient group)")
+    if err.code == "failed":
+        return ShellError(err.message)
     if err.code in ("timeout", "unavailable"):
         return ShellError(f"crmshelld could not finish {op}: {err.message}")
     return ShellError(f"crmshelld refused {op}: {err.message}")

@@ -1,5 +1,5 @@
 """Levels the daemon does not answer yet (cluster): their commands say so plainly instead of
-pretending, and so do single commands elsewhere (`needs_daemon_command`: node fence, corosync
+pretending, and so do single commands elsewhere (`needs_daemon_command`: corosync
 show and edit). The resource, node and status levels work on a CIB file and on the live
 cluster alike."""
 

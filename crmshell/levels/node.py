@@ -1,5 +1,5 @@
 """The `node` level: standby, online, maintenance, attributes, clearstate, as crm_attribute
-and crm_node do them.
+and crm_node do them; fence (node_fence.py).
 
 Permanent node attributes (standby, maintenance, `attribute`, `utilization`) are
 configuration edits committed at once through the session's CIB source, the same on a CIB
@@ -12,7 +12,6 @@ from __future__ import annotations
 from crmshell.completion import kinds as k
 from crmshell.errors import NeedsDaemon, ShellError, UsageError
 from crmshell.levels.admin_common import apply_now, current_state, live_source, settle
-from crmshell.levels.daemon_levels import needs_daemon_command
 from crmshell.levels.resource import check_attribute_action
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
@@ -168,7 +167,14 @@ class NodeLevel(Level):
                 lines.append(f"\tutilization: {pair.get('name')}={pair.get('value')}")
         ctx.write_lines(lines)
 
-    do_fence = needs_daemon_command("fencing a node", **_NODE)
+    @command(usage="fence <node> [reboot|off] [-y|--yes]",
+             completers=(k.NodeNames(), k.choice("reboot", "off", "--yes")),
+             repeating=k.choice("reboot", "off", "--yes"))
+    def do_fence(self, ctx, node: str, *words: str) -> None:
+        """Fence a node (reboot, or power it off) and say how it ended."""
+        from crmshell.levels.node_fence import fence
+
+        fence(ctx, node, words)
 
 
 def _state_word(node) -> str:

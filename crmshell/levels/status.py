@@ -23,8 +23,11 @@ class StatusLevel(Level):
     bare_command = "show"
 
     @command(usage="show [bynode|inactive|ops|timing|failcounts|detail|tickets|noheaders|full|"
-                   "brief|quiet|xml|simple ...] [--xml]",
-             repeating=k.Choice(tuple((w, "crm status option") for w in (*CRM_STATUS_WORDS, "--xml"))))
+                   "brief|quiet|xml|simple ...] [--xml] [--fence-history[=0-3]]",
+             repeating=k.Choice(
+                 tuple((w, "crm status option") for w in (*CRM_STATUS_WORDS, "--xml"))
+                 + tuple((f"--fence-history={n}", "crm_mon's fencing history level")
+                         for n in range(4))))
     def do_show(self, ctx, *words: str) -> None:
         """The cluster's status as crm_mon shows it: summary, nodes, resources, failures."""
         from daemon.status.options import crm_status_options

@@ -15,6 +15,7 @@ CODES = (
     "invalid",            # the CIB rejected the change; details name the XML path
     "old-data",
     "timeout",
+    "failed",             # it was carried out and did not succeed (fencing): the message says why
     "version",
     "internal",
 )

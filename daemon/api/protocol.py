@@ -84,6 +84,11 @@ OPS: dict[str, OpSpec] = {
         _req("action"), _opt("node"), _opt("name"), _opt("value", "string", "null"),
         _opt("lifetime"),
     )),
+    "fence": OpSpec((
+        _req("target"), _opt("action", choices=("reboot", "off")), _opt("timeout", "number"),
+        _opt("tolerance", "number"), _opt("client"),
+    )),
+    "fence-history": OpSpec((_opt("target"),)),
     "wait": OpSpec((_opt("timeout", "number"),)),
     "subscribe": OpSpec((_opt("what"),), streaming=True),
 }

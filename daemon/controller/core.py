@@ -277,18 +277,48 @@ class Controller:
         self.deadlines.pop(e.action_id, None)
         run.finish(e.action_id, e.ok)
         if e.ok and action.node_id is not None:
-            self._emit(msg.RecordStatus((SetNodeState(action.node_id, action.node, FENCED),
-                                         ClearNode(action.node_id)), f"{action.node} fenced"))
-            # A reboot can bring the node back before its fencing is reported: if it joined
-            # again meanwhile it is welcomed again (its history was just cleared: it is
-            # probed). One that is still listed from before it was fenced is not: corosync
-            # has not noticed it gone yet.
-            if action.node_id in self.back_while_fenced:
-                self._welcome([m for m in self.members if m.id == action.node_id])
-        else:
+            self._fenced(msg.NodeRef(action.node_id, action.node or action.node_id))
+        elif not e.ok:
             self._log("error", f"fencing {action.node} failed: {e.reason}")
         self.fencing.discard(action.node_id)
         self.back_while_fenced.discard(action.node_id)
+
+    def _fenced(self, node: msg.NodeRef) -> None:
+        """`node` is down for sure: what it ran counts as stopped (its history goes, so the
+        scheduler recovers its resources elsewhere)."""
+        self._record_fenced(node)
+        # A reboot can bring the node back before its fencing is reported: if it joined
+        # again meanwhile it is welcomed again (its history was just cleared: it is
+        # probed). One that is still listed from before it was fenced is not: corosync
+        # has not noticed it gone yet.
+        if node.id in self.back_while_fenced:
+            self._welcome([m for m in self.members if m.id == node.id])
+
+    def _on_manual_start(self, e: msg.ManualFenceStarted) -> None:
+        if self.is_dc:
+            self.fencing.add(e.node.id)
+
+    def _on_manual_done(self, e: msg.ManualFenceDone) -> None:
+        """A fencing no transition asked for: as DC, the node counts as down like after a
+        scheduled one, and what it was running is lost. Off the DC only the node that
+        fenced the DC itself records it (the DC cannot: Pacemaker's executioner rule)."""
+        if self.is_dc:
+            if e.ok:
+                self._log("notice", f"{e.node.name} was fenced on request")
+                self._fenced(e.node)
+                self._fail_actions_on({e.node.name}, "its node was fenced", e.now_ms)
+                self._need_plan(f"{e.node.name} was fenced")
+            else:
+                self._log("error", f"fencing {e.node.name} on request failed: {e.reason}")
+            self.fencing.discard(e.node.id)
+            self.back_while_fenced.discard(e.node.id)
+        elif e.ok and e.by_me and self.dc is not None and self.dc.id == e.node.id:
+            self._log("notice", f"the DC {e.node.name} was fenced by this node")
+            self._record_fenced(e.node)
+
+    def _record_fenced(self, node: msg.NodeRef) -> None:
+        self._emit(msg.RecordStatus((SetNodeState(node.id, node.name, FENCED),
+                                     ClearNode(node.id)), f"{node.name} fenced"))
 
     # ---- moving forward --------------------------------------------------------------
     def _advance(self, now_ms: int) -> None:
@@ -400,4 +430,6 @@ _HANDLERS: dict[type, Callable[[Controller, object], None]] = {
     msg.Tick: Controller._on_tick,
     msg.ActionLost: Controller._on_lost,
     msg.FenceDone: Controller._on_fence,
+    msg.ManualFenceStarted: Controller._on_manual_start,
+    msg.ManualFenceDone: Controller._on_manual_done,
 }

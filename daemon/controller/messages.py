@@ -115,8 +115,28 @@ class FenceDone:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ManualFenceStarted:
+    """A fencing of `node` that no transition asked for (`node fence`) has begun here."""
+
+    now_ms: int
+    node: NodeRef
+
+
+@dataclass(frozen=True)
+class ManualFenceDone:
+    """A fencing of `node` that no transition asked for ended (heard on every node);
+    `by_me`: this node carried it out."""
+
+    now_ms: int
+    node: NodeRef
+    ok: bool
+    reason: str = ""
+    by_me: bool = False
+
+
 Event = (DcChanged | MembershipChanged | QuorumChanged | CibChanged | Planned | Tick
-         | ActionLost | FenceDone)
+         | ActionLost | FenceDone | ManualFenceStarted | ManualFenceDone)
 
 
 # ---- commands -----------------------------------------------------------------------------

@@ -1,12 +1,19 @@
 """The fields of the daemons' messages other than CIB updates: sync offers, the winner's
-CIB, and actions the DC asks another node to execute. Decoding checks every field of a
+CIB, actions the DC asks another node to execute, and fencing requests, results and
+histories. Decoding checks every field of a
 peer's message and names the one that is wrong (a `WireError`), as `values` does for
 updates."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from types import MappingProxyType
 
+from daemon.fencing.agent_params import TARGET_ACTIONS
+from daemon.fencing.history import MAX_HISTORY, STATES, FenceRecord
+from daemon.fencing.requests import MANUAL_ACTIONS, FenceRequest
+from daemon.replication.values import from_json, to_json
 from daemon.replication.wire import Envelope, WireError
 from daemon.scheduler.graph import GraphAction, GraphResource
 
@@ -112,3 +119,76 @@ def _str(doc: dict, name: str, prefix: str = "") -> str:
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+# ---- fencing ------------------------------------------------------------------------------
+# A request goes to every node (the executor acts on it, the others note it as pending);
+# an event is one record's news from its executor; a history is a node's whole copy, sent
+# when the membership grows, as JSON in the body (compressed when large, see wire).
+MAX_TEXT = 1024                  # any one string of a fencing message
+MAX_RECORDS = 2 * MAX_HISTORY    # a history copy, with room for a peer's larger bound
+
+
+def fence_request(origin: str, request: FenceRequest) -> Envelope:
+    return Envelope("fence-request", origin, 0, {"request": to_json(request)})
+
+
+def read_fence_request(env: Envelope) -> FenceRequest:
+    request = from_json(FenceRequest, env.fields.get("request"), "fields.request")
+    _short_texts(request, "fields.request")
+    if request.action not in MANUAL_ACTIONS:
+        raise WireError(f"fields.request.action: {request.action!r} is not one of "
+                        f"{', '.join(MANUAL_ACTIONS)}")
+    if not request.id or not request.target:
+        raise WireError("fields.request: the id and the target may not be empty")
+    return request
+
+
+def fence_event(origin: str, record: FenceRecord, *, manual: bool) -> Envelope:
+    return Envelope("fence-event", origin, 0, {"record": to_json(record), "manual": manual})
+
+
+def read_fence_event(env: Envelope) -> tuple[FenceRecord, bool]:
+    manual = env.fields.get("manual")
+    if not isinstance(manual, bool):
+        raise WireError("fields.manual: expected true or false")
+    return _record(env.fields.get("record"), "fields.record"), manual
+
+
+def fence_history(origin: str, records) -> Envelope:
+    body = json.dumps([to_json(r) for r in records], separators=(",", ":")).encode()
+    return Envelope("fence-history", origin, 0, {"count": len(records)}, body)
+
+
+def read_fence_history(env: Envelope) -> tuple[FenceRecord, ...]:
+    try:
+        items = json.loads(env.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise WireError("body: the fencing history is not JSON text") from None
+    if not isinstance(items, list):
+        raise WireError("body: expected a list of fencing records")
+    if len(items) > MAX_RECORDS:
+        raise WireError(f"body: {len(items)} fencing records, more than {MAX_RECORDS}")
+    return tuple(_record(item, f"body[{i}]") for i, item in enumerate(items))
+
+
+def _record(doc, where: str) -> FenceRecord:
+    record = from_json(FenceRecord, doc, where)
+    _short_texts(record, where)
+    if record.state not in STATES:
+        raise WireError(f"{where}.state: {record.state!r} is not one of {', '.join(STATES)}")
+    if record.action not in TARGET_ACTIONS:
+        raise WireError(f"{where}.action: {record.action!r} is not one of "
+                        f"{', '.join(TARGET_ACTIONS)}")
+    if record.created_ms < 0 or record.completed_ms < 0:
+        raise WireError(f"{where}: times may not be negative")
+    if not record.id or not record.target:
+        raise WireError(f"{where}: the id and the target may not be empty")
+    return record
+
+
+def _short_texts(value, where: str) -> None:
+    for f in dataclasses.fields(value):
+        text = getattr(value, f.name)
+        if isinstance(text, str) and len(text) > MAX_TEXT:
+            raise WireError(f"{where}.{f.name}: longer than {MAX_TEXT} characters")

@@ -23,7 +23,8 @@ COMPRESS_ABOVE = 64 * 1024
 MAX_MESSAGE = 1 << 30          # what corosync will carry whole, with room
 MAX_JSON = 16 << 20
 
-KINDS = ("update", "sync-request", "sync-offer", "sync", "execute", "idle-query", "idle")
+KINDS = ("update", "sync-request", "sync-offer", "sync", "execute", "idle-query", "idle",
+         "fence-request", "fence-event", "fence-history")
 
 
 class WireError(ValueError):

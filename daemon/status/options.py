@@ -127,21 +127,46 @@ CRM_STATUS_WORDS = tuple(_CRM_STATUS_WORDS)
 
 def crm_status_options(words) -> StatusOptions:
     """The options `crm status WORD...` (an iterable of words) passes to crm_mon; no
-    words means `-r`.
+    words means `-r`. crm_mon's own `-m[LEVEL]`/`--fence-history[=LEVEL]` is taken too.
 
     Raises StatusError naming the first word (by position) crm status does not know.
     """
     words = list(words)
-    if not words:
-        return StatusOptions(inactive=True)
-    options = StatusOptions()
+    # No words (or only crm_mon's -m): crmsh's bare `status`.
+    bare = all(w.startswith(FENCE_HISTORY_WORDS) for w in words)
+    options = StatusOptions(inactive=True) if bare else StatusOptions()
     for position, word in enumerate(words, 1):
         changes = _CRM_STATUS_WORDS.get(word)
+        if changes is None:
+            changes = fence_history_word(word, position)
         if changes is None:
             raise StatusError(f"status word {position}: unknown option '{word}' (expected "
                               f"one of {', '.join(CRM_STATUS_WORDS)})")
         options = options.replace(**changes)
     return options
+
+
+FENCE_HISTORY_WORDS = ("--fence-history", "-m")
+
+
+def fence_history_word(word: str, position: int) -> dict | None:
+    """crm_mon's `-m[LEVEL]` / `--fence-history[=LEVEL]` (no level: 2), or None for any
+    other word; StatusError for a level that is not 0-3."""
+    if word.startswith("--fence-history"):
+        flag, value = "--fence-history", word[len("--fence-history"):]
+        if value and not value.startswith("="):
+            return None
+        value = value[1:] if value else None
+    elif word.startswith("-m"):
+        flag, value = "-m", word[2:] or None
+    else:
+        return None
+    if value is None:
+        return {"fence_history": 2}
+    if value not in ("0", "1", "2", "3"):
+        raise StatusError(f"status word {position}: {flag} takes a level 0-3 (0 off, 1 "
+                          f"failures and pending, 2 and successes, 3 all), not '{value}'")
+    return {"fence_history": int(value)}
 
 
 def crm_mon_argv(options: StatusOptions) -> list[str]:

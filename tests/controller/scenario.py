@@ -14,6 +14,8 @@ the core returned. Commands:
     monitor RSC INTERVAL rc=N transition=T action=A   a recurring monitor's later result
     tick MS                       the clock moves on by MS and a timer fires
     fenced ID ok|failed
+    manual-start NODE             a fencing of NODE no transition asked for began here
+    manual-done NODE ok|failed [by-me]   ... and ended (by-me: this node carried it out)
 
 Run with CRMSHELL_REWRITE=1 to rewrite the expected output; review the diff.
 """
@@ -94,6 +96,12 @@ class Harness:
         if cmd == "fenced":
             return self.step(msg.FenceDone(self.now, self.graph.transition_id, int(rest[0]),
                                            rest[1] == "ok"))
+        if cmd == "manual-start":
+            return self.step(msg.ManualFenceStarted(self.now, NODES[rest[0]]))
+        if cmd == "manual-done":
+            return self.step(msg.ManualFenceDone(self.now, NODES[rest[0]], rest[1] == "ok",
+                                                 "agent failed" if rest[1] != "ok" else "",
+                                                 by_me="by-me" in rest[2:]))
         raise ValueError(f"unknown scenario command {cmd!r}")
 
 

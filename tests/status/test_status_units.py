@@ -96,6 +96,29 @@ def test_crm_status_words(words, expected):
     assert crm_status_options(words) == expected
 
 
+@pytest.mark.parametrize("words, expected", [
+    (["--fence-history"], StatusOptions(inactive=True, fence_history=2)),   # crm_mon's rule
+    (["-m"], StatusOptions(inactive=True, fence_history=2)),
+    (["-m3"], StatusOptions(inactive=True, fence_history=3)),
+    (["--fence-history=0", "bynode"], StatusOptions(group_by_node=True, fence_history=0)),
+    (["xml", "-m1"], StatusOptions(output="xml")),
+])
+def test_crm_mon_fence_history_option(words, expected):
+    assert crm_status_options(words) == expected
+    argv = crm_mon_argv(expected)
+    assert (f"--fence-history={expected.fence_history}" in argv) == (expected.fence_history != 1)
+
+
+@pytest.mark.parametrize("word, message", [
+    ("-m9", r"status word 1: -m takes a level 0-3 .*not '9'"),
+    ("--fence-history=x", r"status word 1: --fence-history takes a level 0-3"),
+    ("--fence-historyx", r"status word 1: unknown option '--fence-historyx'"),
+])
+def test_bad_fence_history_levels_are_named(word, message):
+    with pytest.raises(StatusError, match=message):
+        crm_status_options([word])
+
+
 def test_unknown_word_is_named_with_its_position():
     with pytest.raises(StatusError, match=r"status word 2: unknown option 'bynodes'"):
         crm_status_options(["inactive", "bynodes"])

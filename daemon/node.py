@@ -691,13 +691,14 @@ class Node:
             return
         if self.core is None or self.core.dc is None or env.origin != self.core.dc.id:
             return
+        transition = cluster_wire.read_idle(env)
         for future, asked in list(self._remote_waiters.values()):
             if asked and not future.done():
-                future.set_result({"idle": True, "transition": env.fields.get("transition"),
+                future.set_result({"idle": True, "transition": transition,
                                    "dc": self.core.dc.name})
 
     def _idle_answer(self):
-        return wire.Envelope("idle", self.me.id, 0, {"transition": self.core.transition_id})
+        return cluster_wire.idle(self.me.id, self.core.transition_id)
 
     def _wake_idle(self, transition: int | None = None, error: str | None = None) -> None:
         if self._owe_idle and error is None and self.core is not None and self.core.is_dc:

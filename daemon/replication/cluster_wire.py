@@ -1,6 +1,6 @@
 """The fields of the daemons' messages other than CIB updates: sync offers, the winner's
-CIB, actions the DC asks another node to execute, and fencing requests, results and
-histories. Decoding checks every field of a
+CIB, actions the DC asks another node to execute, the DC's idle answer, and fencing
+requests, results and histories. Decoding checks every field of a
 peer's message and names the one that is wrong (a `WireError`), as `values` does for
 updates."""
 
@@ -14,7 +14,7 @@ from daemon.fencing.agent_params import TARGET_ACTIONS
 from daemon.fencing.history import MAX_HISTORY, STATES, FenceRecord
 from daemon.fencing.requests import MANUAL_ACTIONS, FenceRequest
 from daemon.replication.values import from_json, to_json
-from daemon.replication.wire import Envelope, WireError
+from daemon.replication.wire import Envelope, WireError, is_int, parse_json, shown
 from daemon.scheduler.graph import GraphAction, GraphResource
 
 
@@ -37,7 +37,7 @@ def read_offer(env: Envelope) -> tuple[tuple[int, int, int], tuple[int, int, int
     f = env.fields
     version = f.get("version")
     if (not isinstance(version, list) or len(version) != 3
-            or not all(_is_int(v) and v >= 0 for v in version)):
+            or not all(is_int(v, 0) for v in version)):
         raise WireError("fields.version: expected [admin_epoch, epoch, num_updates]")
     digest = f.get("digest")
     if not isinstance(digest, str) or len(digest) > 128:
@@ -58,7 +58,7 @@ def read_whole_cib(env: Envelope) -> tuple[tuple[int, int, int], bytes]:
 def _round(fields: dict) -> tuple[int, int, int]:
     value = fields.get("round")
     if (not isinstance(value, list) or len(value) != 3
-            or not all(_is_int(x) and x >= 0 for x in value)):
+            or not all(is_int(x, 0) for x in value)):
         raise WireError("fields.round: expected [nodeid, pid, count]")
     return tuple(value)
 
@@ -88,7 +88,7 @@ def read_execute(env: Envelope) -> GraphAction:
         kw[name] = _str(doc, name)
     for name in _ACTION_INT:
         value = doc.get(name)
-        if not _is_int(value):
+        if not is_int(value):
             raise WireError(f"fields.action.{name}: expected an integer")
         kw[name] = value
     for name in ("node", "node_id"):
@@ -117,8 +117,17 @@ def _str(doc: dict, name: str, prefix: str = "") -> str:
     return value
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+# ---- waits ----------------------------------------------------------------------------------
+def idle(origin: str, transition: int | None) -> Envelope:
+    """The DC's answer to the idle-queries delivered before it: idle after `transition`."""
+    return Envelope("idle", origin, 0, {"transition": transition})
+
+
+def read_idle(env: Envelope) -> int | None:
+    value = env.fields.get("transition")
+    if value is not None and not is_int(value, 0):
+        raise WireError("fields.transition: expected a transition number or null")
+    return value
 
 
 # ---- fencing ------------------------------------------------------------------------------
@@ -137,7 +146,7 @@ def read_fence_request(env: Envelope) -> FenceRequest:
     request = from_json(FenceRequest, env.fields.get("request"), "fields.request")
     _short_texts(request, "fields.request")
     if request.action not in MANUAL_ACTIONS:
-        raise WireError(f"fields.request.action: {request.action!r} is not one of "
+        raise WireError(f"fields.request.action: {shown(request.action)} is not one of "
                         f"{', '.join(MANUAL_ACTIONS)}")
     if not request.id or not request.target:
         raise WireError("fields.request: the id and the target may not be empty")
@@ -162,9 +171,9 @@ def fence_history(origin: str, records) -> Envelope:
 
 def read_fence_history(env: Envelope) -> tuple[FenceRecord, ...]:
     try:
-        items = json.loads(env.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise WireError("body: the fencing history is not JSON text") from None
+        items = parse_json(env.body)
+    except WireError as err:
+        raise WireError(f"body: the fencing history is not JSON text: {err}") from None
     if not isinstance(items, list):
         raise WireError("body: expected a list of fencing records")
     if len(items) > MAX_RECORDS:
@@ -176,9 +185,9 @@ def _record(doc, where: str) -> FenceRecord:
     record = from_json(FenceRecord, doc, where)
     _short_texts(record, where)
     if record.state not in STATES:
-        raise WireError(f"{where}.state: {record.state!r} is not one of {', '.join(STATES)}")
+        raise WireError(f"{where}.state: {shown(record.state)} is not one of {', '.join(STATES)}")
     if record.action not in TARGET_ACTIONS:
-        raise WireError(f"{where}.action: {record.action!r} is not one of "
+        raise WireError(f"{where}.action: {shown(record.action)} is not one of "
                         f"{', '.join(TARGET_ACTIONS)}")
     if record.created_ms < 0 or record.completed_ms < 0:
         raise WireError(f"{where}: times may not be negative")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from daemon.controller.messages import ActionResult, NodeRef
 from daemon.replication import values
-from daemon.replication.wire import Envelope, WireError
+from daemon.replication.wire import Envelope, WireError, shown
 
 KINDS = ("patch", "replace", "status", "dc", "nodes")
 
@@ -71,7 +71,7 @@ def from_envelope(env: Envelope) -> Update:
     f = env.fields
     kind = f.get("update")
     if kind not in KINDS:
-        raise WireError(f"fields.update: {kind!r} is not one of {', '.join(KINDS)}")
+        raise WireError(f"fields.update: {shown(kind)} is not one of {', '.join(KINDS)}")
     meta = values.from_json(Meta, f.get("meta"), "fields.meta")
     if kind == "patch":
         return Update(kind, meta, env.body, force=_bool(f, "force"))

@@ -9,13 +9,14 @@ message to them, naming the field that is wrong.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from functools import cache
 
 from daemon.cib import status_ops
 from daemon.controller.messages import ActionResult, NodeRef
-from daemon.replication.wire import WireError
+from daemon.replication.wire import WireError, is_int, shown
 
 STATUS_OPS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(status_ops.StatusOp)}
 
@@ -51,7 +52,7 @@ def from_json(cls: type, doc, where: str):
         kwargs[f.name] = _check(hints[f.name], doc[f.name], place)
     unknown = set(doc) - {f.name for f in dataclasses.fields(cls)} - {"op"}
     if unknown:
-        raise WireError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise WireError(f"{where}: unknown field(s) {shown(', '.join(sorted(unknown)))}")
     return cls(**kwargs)
 
 
@@ -65,19 +66,19 @@ def _check(hint, value, place: str):
         return _check(inner[0], value, place)
     if hint is bool:
         if not isinstance(value, bool):
-            raise WireError(f"{place}: expected true or false, got {value!r}")
+            raise WireError(f"{place}: expected true or false, got {shown(value)}")
         return value
     if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise WireError(f"{place}: expected an integer, got {value!r}")
+        if not is_int(value):
+            raise WireError(f"{place}: expected a 64-bit integer, got {shown(value)}")
         return value
     if hint is float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise WireError(f"{place}: expected a number, got {value!r}")
+        if not (is_int(value) or isinstance(value, float)) or not math.isfinite(value):
+            raise WireError(f"{place}: expected a finite number, got {shown(value)}")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            raise WireError(f"{place}: expected a string, got {value!r}")
+            raise WireError(f"{place}: expected a string, got {shown(value)}")
         return value
     if origin is tuple:      # tuple[tuple[str, str], ...]: name/value pairs
         if not isinstance(value, list):
@@ -99,11 +100,13 @@ def status_op_to_json(op) -> dict:
 
 
 def status_op_from_json(doc, where: str):
-    if not isinstance(doc, dict) or not isinstance(doc.get("op"), str):
-        raise WireError(f"{where}: expected an object with an 'op' name")
+    if not isinstance(doc, dict):
+        raise WireError(f"{where}: expected an object, got {shown(doc)}")
+    if not isinstance(doc.get("op"), str):
+        raise WireError(f"{where}.op: expected the name of a status change")
     cls = STATUS_OPS.get(doc["op"])
     if cls is None:
-        raise WireError(f"{where}.op: unknown status change {doc['op']!r}")
+        raise WireError(f"{where}.op: unknown status change {shown(doc['op'])}")
     return from_json(cls, doc, where)
 
 

@@ -295,7 +295,10 @@ class GroupChannel(_Driven):
         """
         self._require_usable()
         data = bytes(payload)
-        if len(self._queue) + self._reserved >= self._limit or self._room:
+        # Behind senders still waiting, or let in and not yet queued (`_reserved`): a
+        # sender resumes a turn of the loop after it is given room, and one that came
+        # meanwhile must not overtake it.
+        if len(self._queue) + self._reserved >= self._limit or self._room or self._reserved:
             room = self._loop.create_future()
             self._room.append(room)
             try:

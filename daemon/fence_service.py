@@ -35,7 +35,7 @@ from daemon.controller import messages as msg
 from daemon.corosync.errors import CorosyncError
 from daemon.fencing.history import FenceHistory, FenceRecord
 from daemon.fencing.requests import FenceRequest, executor_for, needs_running, stale
-from daemon.replication import cluster_wire, wire
+from daemon.replication import cluster_wire
 from daemon.replication.errors import NotConnected
 from daemon.status.fencing import DONE, PENDING
 
@@ -98,8 +98,8 @@ class FenceService:
         self._asked[request.id], self._waiters[request.id] = request, future
         try:
             try:
-                await node.channel.send(wire.encode(cluster_wire.fence_request(node.me.id,
-                                                                               request)))
+                await node.channel.send(node._encode(cluster_wire.fence_request(node.me.id,
+                                                                                request)))
             except CorosyncError as err:
                 raise NotConnected(f"corosync refused the fencing request: {err}") from err
             record = await asyncio.wait_for(future, timeout_s)

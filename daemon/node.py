@@ -18,6 +18,7 @@ refuses writes as "unavailable"; the node waits for corosync and carries on when
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import hashlib
 import logging
@@ -54,6 +55,7 @@ from daemon.node_api import start_api
 from daemon.plan_worker import PlanWorker
 from daemon.replication import updates, wire
 from daemon.replication import cluster_wire
+from daemon.replication.admission import Admission
 from daemon.replication.errors import NotConnected
 from daemon.replication.sync import RoundOver, SendCib, SendOffer, SendStart, SyncRounds
 from daemon.replication.updates import Meta, Update
@@ -113,6 +115,8 @@ class Node:
         self._sync_cib: bytes | None = None     # the winner's CIB of the round
         self._early: list = []                  # messages of our join's round, sent once open
         self.fencer = FenceService(self, agent_environment(settings))   # and fencing history
+        self.admission = Admission()            # which delivered messages may act (see there)
+        self._seq = 0                           # this process's message number, never reset
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
@@ -180,6 +184,7 @@ class Node:
         self.core = Controller(self.me, dc_uuid=str(uuid.uuid4()), cores=os.cpu_count() or 2)
         self.joined = False
         self.sync, self._held, self._sync_cib, self._early = None, [], None, []
+        self.admission = Admission()
         self.channel = await aio.open_group(self.settings.cpg_group, self._on_deliver,
                                             self._on_confchg, self._on_corosync_lost,
                                             connect_timeout=wait)
@@ -269,6 +274,9 @@ class Node:
 
     # ---- membership and quorum ----------------------------------------------------------
     def _on_confchg(self, change: ConfChange) -> None:
+        self.admission.on_confchg([_pair(m) for m in change.members],
+                                  [_pair(m) for m, _ in change.left],
+                                  [_pair(m) for m, _ in change.joined])
         if self.sync is None:
             # The first change a session sees is its own join (nothing earlier reaches it).
             mine = [m for m, _ in change.joined if str(m.nodeid) == self.me.id]
@@ -305,7 +313,7 @@ class Node:
                 self._early.append(env)     # our own join's round, before open_group returns
             return
         try:
-            await self.channel.send(wire.encode(env))
+            await self.channel.send(self._encode(env))
         except CorosyncError as err:
             log.warning("could not send a %s message: %s", env.kind, err)
 
@@ -408,13 +416,19 @@ class Node:
         request = self._request
         future = asyncio.get_running_loop().create_future()
         self._pending[request] = future
-        data = wire.encode(updates.to_envelope(update, self.me.id, request))
+        data = self._encode(updates.to_envelope(update, self.me.id, request))
         try:
             await self.channel.send(data)
         except CorosyncError as err:
             self._pending.pop(request, None)
             raise NotConnected(f"corosync refused the change: {err}") from err
         return await future
+
+    def _encode(self, env: wire.Envelope) -> bytes:
+        """`env` numbered and signed with this process, as the receivers' admission wants
+        it: encoded right before it is sent, so the numbers go out in order."""
+        self._seq += 1
+        return wire.encode(dataclasses.replace(env, seq=self._seq, pid=self.channel.local.pid))
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -437,10 +451,14 @@ class Node:
                                        ops=tuple(ops), results=tuple(results))))
 
     def _on_deliver(self, delivery: Delivery) -> None:
+        env = None
         try:
             env = wire.decode(delivery.payload)
-            if env.kind == "update":
-                update = updates.from_envelope(env)
+            update = updates.from_envelope(env) if env.kind == "update" else None
+            why = self.admission.check(_pair(delivery), env, update, names=self.names)
+            if why is not None:
+                self._drop(delivery, env, why)
+            elif update is not None:
                 if self.sync is not None and self.sync.syncing:
                     self._held.append((delivery, env, update))
                 else:
@@ -454,8 +472,19 @@ class Node:
             else:
                 self._on_sync_message(delivery, env)
         except wire.WireError as err:
-            log.warning("dropped a malformed message from node %d pid %d: %s",
-                        delivery.nodeid, delivery.pid, err)
+            self._drop(delivery, env, f"malformed: {err}")
+
+    def _drop(self, delivery: Delivery, env: wire.Envelope | None, why: str) -> None:
+        """Log a message that is not acted on; if it was one of our updates, its caller
+        hears why."""
+        log.warning("dropped a message%s from node %d pid %d: %s",
+                    "" if env is None else f" of kind {env.kind}", delivery.nodeid, delivery.pid,
+                    why)
+        mine = self.channel is not None and self.channel.local == delivery.sender
+        if mine and env is not None and env.kind == "update":
+            future = self._pending.pop(env.request, None)
+            if future is not None and not future.done():
+                future.set_exception(CibError(f"this node's update was dropped: {why}"))
 
     def _apply_delivered(self, delivery: Delivery, env, update: Update) -> None:
         mine = (self.channel is not None and self.channel.local == delivery.sender)
@@ -582,10 +611,6 @@ class Node:
     def _on_execute(self, delivery: Delivery, env) -> None:
         action = cluster_wire.read_execute(env)
         if self.me is None or action.node != self.me.name or self.execution is None:
-            return
-        if self.core is not None and self.core.dc is not None and env.origin != self.core.dc.id:
-            log.warning("ignored %s asked by node %s, which is not the DC", action.describe(),
-                        env.origin)
             return
         self.execution.execute(action)
 

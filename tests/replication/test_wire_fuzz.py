@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 
 from daemon.cib import status_ops
 from daemon.controller.messages import ActionResult, NodeRef
+from daemon.fencing.history import DONE, FenceRecord
+from daemon.fencing.requests import FenceRequest
 from daemon.replication import cluster_wire, updates, values, wire
 from daemon.replication.updates import Meta, Update
 from daemon.scheduler.graph import GraphAction, GraphResource
@@ -43,6 +45,8 @@ _READERS = {
     "sync-request": cluster_wire.read_start, "sync-offer": cluster_wire.read_offer,
     "sync": cluster_wire.read_whole_cib, "execute": cluster_wire.read_execute,
     "idle": cluster_wire.read_idle, "update": updates.from_envelope,
+    "fence-request": cluster_wire.read_fence_request, "fence-event": cluster_wire.read_fence_event,
+    "fence-history": cluster_wire.read_fence_history,
 }
 
 
@@ -116,6 +120,9 @@ ENVELOPES = st.builds(
 
 def _samples() -> list[bytes]:
     """One valid message of every kind, and one with a compressed body."""
+    request = FenceRequest("id-1", "node3", "reboot", "crmshell", "node1", 1700000000000)
+    record = FenceRecord("id-1", "node3", "off", DONE, "crmshell", "node1", "node2",
+                         1700000000000, 1700000001000, "")
     meta = Meta("node1", "crmshell", "root", 1700000000.5)
     action = GraphAction(3, "rsc", "start", "r1_start_0", "node2", "2",
                          GraphResource("r1", "r1", "ocf", "heartbeat", "Dummy"), 0, 20000, 0,
@@ -136,6 +143,9 @@ def _samples() -> list[bytes]:
         cluster_wire.execute("1", action),
         cluster_wire.idle("1", 4),
         wire.Envelope("idle-query", "2", 3),
+        cluster_wire.fence_request("1", request),
+        cluster_wire.fence_event("2", record, manual=True),
+        cluster_wire.fence_history("2", [record, request.record()]),
     ]
     return [wire.encode(dataclasses.replace(e, seq=i + 1, pid=4242)) for i, e in enumerate(envs)]
 
@@ -372,3 +382,13 @@ def test_bodies_over_the_limit_are_refused_on_both_sides():
     header, doc, _ = _parts(SAMPLES[0])
     with pytest.raises(wire.WireError, match="body of"):
         wire.decode(_assemble(doc, big))
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=100), JSON.map(lambda v: json.dumps(v).encode()),
+                 st.integers(900, 5000).map(lambda n: b"[" * n + b"]" * n),
+                 st.just(b"[" + b"9" * 5000 + b"]")))
+def test_a_fencing_history_body_of_anything(body):
+    text = refused_or_read(wire.encode(wire.Envelope("fence-history", "2", 0, {}, body,
+                                                     seq=1, pid=1)))
+    assert text is None or text.startswith("body"), text

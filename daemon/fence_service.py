@@ -37,11 +37,10 @@ from daemon.fencing.history import FenceHistory, FenceRecord
 from daemon.fencing.requests import FenceRequest, executor_for, needs_running, stale
 from daemon.replication import cluster_wire
 from daemon.replication.errors import NotConnected
+from daemon.replication.updates import CONTROLLER_CLIENT
 from daemon.status.fencing import DONE, PENDING
 
 log = logging.getLogger("crmshelld")
-
-CONTROLLER_CLIENT = "crmshelld-controller"
 
 
 def now_ms() -> int:
@@ -76,6 +75,10 @@ class FenceService:
         self._asked: dict[str, FenceRequest] = {}      # made here, not answered yet
         self._waiters: dict[str, asyncio.Future] = {}
         self._runs: dict[tuple[str, str], _Run] = {}
+        # Requests whose run a transition had joined: its FenceDone told the controller
+        # already (welcoming a node a reboot brought back meanwhile), and a ManualFenceDone
+        # arriving after it would count the node fenced once more, and down, though it is back.
+        self._told: set[str] = set()
         self._dc: str | None = None                     # the DC the requests were sent to
 
     # ---- the API ----------------------------------------------------------------------
@@ -208,6 +211,9 @@ class FenceService:
         if future is not None and not future.done():
             future.set_result(self.history.get(record.id))
         ref = self._ref(record.target)
+        if record.id in self._told:
+            self._told.discard(record.id)
+            return
         if news and live and manual and ref is not None and self.node.me is not None:
             self.node._feed(msg.ManualFenceDone(now_ms(), ref, record.state == DONE,
                                                 record.exit_reason,
@@ -253,9 +259,13 @@ class FenceService:
             if record is not None and me is not None:
                 self._announce(record.finished(ok, me.name, done, reason),
                                manual=record_id in run.manual)
+        told = False
         for c, core in run.scheduled:
             if self.node.core is core and core is not None:
                 self.node._feed(msg.FenceDone(done, c.transition_id, c.action_id, ok, reason))
+                told = True
+        if told:
+            self._told.update(run.manual)
 
     async def _carry_out(self, target: str, action: str) -> tuple[bool, str]:
         """Plan (topology levels, or the devices able to reach the target), delay, run the

@@ -42,6 +42,7 @@ from daemon.cib.versions import read_version
 from daemon.controller import messages as msg
 from daemon.controller.core import LEFT, Controller
 from daemon.controller.election import choose_dc
+from daemon.controller.quorum_gate import GRACE_MS, gate
 from daemon.corosync import aio
 from daemon.corosync.cmap import CmapConnection
 from daemon.corosync.errors import CorosyncError, CorosyncUnavailable
@@ -58,7 +59,7 @@ from daemon.replication import cluster_wire
 from daemon.replication.admission import Admission
 from daemon.replication.errors import NotConnected
 from daemon.replication.sync import RoundOver, SendCib, SendOffer, SendStart, SyncRounds
-from daemon.replication.updates import Meta, Update
+from daemon.replication.updates import CONTROLLER_CLIENT, Meta, Update
 from daemon.scheduler.graph import parse_transition_key
 from daemon.settings import Settings
 
@@ -114,6 +115,10 @@ class Node:
         self._held: list = []                   # updates delivered during a sync round
         self._sync_cib: bytes | None = None     # the winner's CIB of the round
         self._early: list = []                  # messages of our join's round, sent once open
+        self._peered = False                    # synced with others since start (sync.py)
+        self._quorum_fed: bool | None = None    # the quorum the core was told (quorum_gate)
+        self._quorum_held_since: int | None = None
+        self._quorum_timer: asyncio.TimerHandle | None = None
         self.fencer = FenceService(self, agent_environment(settings))   # and fencing history
         self.admission = Admission()            # which delivered messages may act (see there)
         self._seq = 0                           # this process's message number, never reset
@@ -200,7 +205,8 @@ class Node:
         await self.submit(Update("status", self._meta("crmshelld"),
                                  ops=(ClearNode(self.me.id, lrm=True, attrs=True),)))
         self.joined = True
-        self._feed(msg.QuorumChanged(now_ms(), self.quorum.quorate))
+        self._quorum_fed = None
+        self._offer_quorum()
         self._membership(self.channel.members)
 
     def _on_corosync_lost(self, err: CorosyncUnavailable) -> None:
@@ -226,6 +232,7 @@ class Node:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self._hold_quorum(None)
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(NotConnected("corosync went away before the change was "
@@ -287,6 +294,7 @@ class Node:
                                             [_pair(m) for m, _ in change.joined]))
         if self.joined and not self.sync.busy:   # else the core hears of it after the round
             self._membership(change.members)
+        self._offer_quorum()
         if change.joined:
             self.fencer.on_joined()
 
@@ -298,7 +306,8 @@ class Node:
             elif isinstance(c, SendOffer):
                 version = tuple(self.store.version)
                 digest = hashlib.sha256(etree.tostring(self.store.root)).hexdigest()
-                self._spawn(self._send(cluster_wire.offer(self.me.id, c.round, version, digest)))
+                self._spawn(self._send(cluster_wire.offer(self.me.id, c.round, version, digest,
+                                                          self._peered)))
             elif isinstance(c, SendCib):
                 log.info("sync: this node's CIB %s goes to the new members",
                          ".".join(map(str, self.store.version)))
@@ -337,6 +346,8 @@ class Node:
             except CibError as err:
                 log.error("sync: the CIB from node %d cannot be used: %s", c.install_from[0], err)
         self._sync_cib = None
+        if c.round is not None and not self.sync.busy and len(self.sync.members) > 1:
+            self._peered = True     # a round with others ended: this CIB is the cluster's
         held, self._held = self._held, []
         for delivery, env, update in held:
             self._apply_delivered(delivery, env, update)
@@ -344,7 +355,10 @@ class Node:
             self._feed(msg.CibChanged(now_ms(), config=True, status_ops=(), results=(),
                                       origin="sync"))
         if self.channel is not None and self.joined and not self.sync.busy:
-            self._membership(self.channel.members)      # the same one again changes nothing
+            # the same one again changes nothing, but after an installed CIB the DC says anew
+            # who is there
+            self._membership(self.channel.members, synced=c.install_from is not None)
+        self._offer_quorum()
 
     def _on_sync_message(self, delivery: Delivery, env) -> None:
         if self.sync is None:
@@ -353,18 +367,17 @@ class Node:
         if env.kind == "sync-request":
             self._run_sync(self.sync.on_start(sender, cluster_wire.read_start(env)))
         elif env.kind == "sync-offer":
-            round_, version, digest = cluster_wire.read_offer(env)
-            self._run_sync(self.sync.on_offer(sender, round_, version, digest))
+            self._run_sync(self.sync.on_offer(sender, *cluster_wire.read_offer(env)))
         else:
             round_, body = cluster_wire.read_whole_cib(env)
             if self.sync.accepts_cib(sender, round_):
                 self._sync_cib = body
             self._run_sync(self.sync.on_cib(sender, round_))
 
-    def _membership(self, members) -> None:
+    def _membership(self, members, synced: bool = False) -> None:
         refs = tuple(msg.NodeRef(str(m.nodeid), self.names.get(m.nodeid, str(m.nodeid)))
                      for m in sorted(set(members)))
-        self._feed(msg.MembershipChanged(now_ms(), refs))
+        self._feed(msg.MembershipChanged(now_ms(), refs, synced))
         dc = choose_dc((m.nodeid, m.pid) for m in members)
         dc_ref = None if dc is None else msg.NodeRef(str(dc[0]), self.names.get(dc[0], str(dc[0])))
         local = self.channel.local if self.channel is not None else None
@@ -390,12 +403,50 @@ class Node:
                 ops.append(SetNodeState(state.get("id"), state.get("uname", ""), LEFT))
                 ops.append(ClearNode(state.get("id"), lrm=False, attrs=True))
         if ops:
-            self._spawn(self.submit(Update("status", self._meta("crmshelld-controller"),
+            self._spawn(self.submit(Update("status", self._meta(CONTROLLER_CLIENT),
                                            ops=tuple(ops))))
 
     def _on_quorum(self, change: QuorumChange) -> None:
-        if self.joined:
-            self._feed(msg.QuorumChanged(now_ms(), change.quorate))
+        self._offer_quorum()
+
+    def _offer_quorum(self) -> None:
+        """Tell the core the quorum the gate lets through: quorum gained waits until the
+        daemons of every node corosync counts are in the group with us (quorum_gate)."""
+        if not self.joined or self.quorum is None or self.channel is None:
+            return
+        last = self.quorum.last
+        now = now_ms()
+        g = gate(self.quorum.quorate, last.nodes if last is not None else (),
+                 [m.nodeid for m in self.channel.members],
+                 self.sync is None or self.sync.busy, self._quorum_fed,
+                 self._quorum_held_since, now)
+        if g.recheck_at_ms is not None:
+            if self._quorum_held_since is None and g.waiting_for:
+                log.info("quorum: counted once the daemons of node(s) %s are in the group",
+                         ", ".join(self.names.get(n, str(n)) for n in g.waiting_for))
+            self._hold_quorum(g.recheck_at_ms - GRACE_MS)
+            if self._quorum_timer is None:
+                self._quorum_timer = asyncio.get_running_loop().call_later(
+                    (g.recheck_at_ms - now) / 1000, self._quorum_recheck)
+        else:
+            if self._quorum_held_since is not None and g.waiting_for:
+                log.warning("quorum: counted although no daemon joined from node(s) %s within "
+                            "%d ms", ", ".join(self.names.get(n, str(n)) for n in g.waiting_for),
+                            GRACE_MS)
+            self._hold_quorum(None)
+        if g.quorate != self._quorum_fed:
+            self._quorum_fed = g.quorate
+            self._feed(msg.QuorumChanged(now, g.quorate))
+
+    def _hold_quorum(self, since_ms: int | None) -> None:
+        self._quorum_held_since = since_ms
+        if since_ms is None and self._quorum_timer is not None:
+            self._quorum_timer.cancel()
+            self._quorum_timer = None
+
+    def _quorum_recheck(self) -> None:
+        self._quorum_timer = None
+        self._offer_quorum()
 
     @property
     def dc_name(self) -> str | None:
@@ -565,12 +616,13 @@ class Node:
         self._spawn(self._plan(cib, c.seq, c.transition_id, self.core.dc_uuid, self.core))
 
     def _cib_for_scheduler(self) -> bytes:
-        """The CIB with quorum as corosync says it now: the have-quorum the CIB holds is the
-        last one a DC wrote (from disk, before this node's first DC update, it can be a
-        quorate cluster's), and the scheduler must not fence or start on that."""
+        """The CIB with the quorum the core was told (corosync's, through quorum_gate): the
+        have-quorum the CIB holds is the last one a DC wrote (from disk, before this node's
+        first DC update, it can be a quorate cluster's), and the scheduler must not fence or
+        start on that."""
         root = self.store.root
         written = root.get("have-quorum")
-        root.set("have-quorum", "1" if self.quorum is not None and self.quorum.quorate else "0")
+        root.set("have-quorum", "1" if self._quorum_fed else "0")
         try:
             return etree.tostring(root)
         finally:
@@ -587,7 +639,7 @@ class Node:
             return          # corosync went away meanwhile: that core is gone
         if planned.error:
             log.error("scheduler: %s", planned.error)
-        elif planned.graph is not None and planned.graph.actions:
+        elif planned.graph is not None and planned.graph.actions and core.takes(planned):
             log.debug("transition %d planned in %.1f ms", transition_id,
                       (time.perf_counter() - started) * 1000)
             for line in planned.graph.summary:
@@ -615,16 +667,16 @@ class Node:
         self.execution.execute(action)
 
     def _do_record(self, c: msg.RecordStatus) -> None:
-        self._spawn(self.submit(Update("status", self._meta("crmshelld-controller"),
+        self._spawn(self.submit(Update("status", self._meta(CONTROLLER_CLIENT),
                                        ops=tuple(c.ops))))
 
     def _do_dc_attrs(self, c: msg.KeepDcAttributes) -> None:
-        self._spawn(self.submit(Update("dc", self._meta("crmshelld-controller"), dc=c.dc,
+        self._spawn(self.submit(Update("dc", self._meta(CONTROLLER_CLIENT), dc=c.dc,
                                        quorate=c.quorate, dc_version=DC_VERSION,
                                        cluster_name=self.cluster_name)))
 
     def _do_nodes(self, c: msg.EnsureNodes) -> None:
-        self._spawn(self.submit(Update("nodes", self._meta("crmshelld-controller"),
+        self._spawn(self.submit(Update("nodes", self._meta(CONTROLLER_CLIENT),
                                        nodes=tuple(c.nodes))))
 
     def _do_fence(self, c: msg.Fence) -> None:

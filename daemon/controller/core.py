@@ -138,7 +138,12 @@ class Controller:
         joined = [n for i, n in new.items() if i not in old]
         left = [n for i, n in old.items() if i not in new]
         self.back_while_fenced |= {n.id for n in joined if n.id in self.fencing}
-        self._welcome(joined)
+        if e.synced:
+            self._emit(msg.KeepDcAttributes(self.me, self.quorate))
+            self._welcome([n for n in e.members if n.id not in self.fencing])
+            self._need_plan("the CIB was synced")
+        else:
+            self._welcome(joined)
         if left:
             ops = []
             for node in left:
@@ -222,6 +227,11 @@ class Controller:
         updates = failure_updates(r, expected, start_failure_is_fatal=fatal, ignore=ignore)
         if updates:
             self._emit(msg.RecordStatus(updates, f"{r.op_key} failed on {r.node.name}"))
+
+    def takes(self, e: msg.Planned) -> bool:
+        """Whether `e` is the plan this core waits for and will run (not one asked for
+        before it stopped being DC, nor one made stale by what arrived meanwhile)."""
+        return self.state == PLANNING and e.seq == self.seq and self.dirty is None
 
     def _on_planned(self, e: msg.Planned) -> None:
         if self.state != PLANNING or e.seq != self.seq:

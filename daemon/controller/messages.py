@@ -55,6 +55,9 @@ class MembershipChanged:
 
     now_ms: int
     members: tuple[NodeRef, ...]
+    # A sync round just installed another member's CIB: what it says of the members (who
+    # is online, who is DC) can be another partition's, and the DC writes it anew.
+    synced: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,11 @@ no member speaks for another, repeats itself, or does the DC's part when it is n
   message of another process sent again carries that process's pid and is forged, one of
   our own sent again is a replay. The numbers are forgotten when the process leaves or
   joins the group (a rebooted node's daemon can have the same pid again and starts at 1);
-- the DC's part: `execute`, the `idle` answer and the `dc` and `nodes` updates come from
-  the DC only.
+- the DC's part: `execute`, the `idle` answer, the `dc` and `nodes` updates and every
+  update of the controller (`CONTROLLER_CLIENT`: node states, fencing records) come from the
+  DC only. A node that was its own DC while alone can have such updates on their way when
+  it merges with the cluster; applied, they would name it DC and undo what the real DC
+  wrote.
 
 Every member must admit the same updates, or their CIBs part: so every check depends only
 on the message, the nodelist and the group as of the message's place in the agreed order
@@ -32,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from daemon.controller.election import choose_dc
+from daemon.replication.updates import CONTROLLER_CLIENT
 from daemon.replication.wire import Envelope, shown
 
 Member = tuple[int, int]        # (node id, pid), as corosync names the sender
@@ -94,8 +98,9 @@ def _forged(sender: Member, env: Envelope, update, name: str) -> str | None:
 
 def _not_the_dc(sender: Member, env: Envelope, update, dc: Member | None) -> str | None:
     kind = env.kind if update is None else f"{update.kind} update"
-    if (env.kind in DC_ONLY or (update is not None and update.kind in DC_ONLY_UPDATES)) \
-            and sender != dc:
+    dc_s = env.kind in DC_ONLY or (update is not None and (
+        update.kind in DC_ONLY_UPDATES or update.meta.client == CONTROLLER_CLIENT))
+    if dc_s and sender != dc:
         return f"not the DC: only the DC sends {kind} messages" + (
             "" if dc is None else f" (the DC is node {dc[0]} pid {dc[1]})")
     return None

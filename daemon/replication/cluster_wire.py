@@ -28,12 +28,12 @@ def read_start(env: Envelope) -> tuple[int, int, int]:
     return _round(env.fields)
 
 
-def offer(origin: str, round_, version, digest: str) -> Envelope:
-    return Envelope("sync-offer", origin, 0,
-                    {"round": list(round_), "version": list(version), "digest": digest})
+def offer(origin: str, round_, version, digest: str, peered: bool = False) -> Envelope:
+    return Envelope("sync-offer", origin, 0, {"round": list(round_), "version": list(version),
+                                              "digest": digest, "peered": peered})
 
 
-def read_offer(env: Envelope) -> tuple[tuple[int, int, int], tuple[int, int, int], str]:
+def read_offer(env: Envelope) -> tuple[tuple[int, int, int], tuple[int, int, int], str, bool]:
     f = env.fields
     version = f.get("version")
     if (not isinstance(version, list) or len(version) != 3
@@ -42,7 +42,10 @@ def read_offer(env: Envelope) -> tuple[tuple[int, int, int], tuple[int, int, int
     digest = f.get("digest")
     if not isinstance(digest, str) or len(digest) > 128:
         raise WireError("fields.digest: expected a digest string")
-    return _round(f), tuple(version), digest
+    peered = f.get("peered", False)
+    if not isinstance(peered, bool):
+        raise WireError("fields.peered: expected true or false")
+    return _round(f), tuple(version), digest, peered
 
 
 def whole_cib(origin: str, round_, cib: bytes) -> Envelope:

@@ -6,7 +6,12 @@ with an agreed message; from its delivery on, every member holds the updates tha
 and answers with an offer: its CIB's version and digest as of that point. Once the offers of
 every member are delivered, all of them know the same offers and agree, without a further
 exchange, on the winner: the highest (admin_epoch, epoch, num_updates), as Pacemaker takes
-it, the lowest member on a tie. If all offers are the same CIB the round simply ends;
+it, the lowest member on a tie, with one refinement: at the same configuration version
+(admin_epoch, epoch), a member that has been in a group with others since it started wins
+over one that has not. The latter's CIB came from its disk, whose status section is empty
+and whose num_updates counts nothing the cluster knows of: a node restarted alone must not
+wipe the status of a running cluster, and then have its DC fence the members that status
+no longer shows. If all offers are the same CIB the round simply ends;
 otherwise the winner sends its CIB whole and everyone installs it, clearing in it what it
 says of the members that were apart (Pacemaker's DC likewise erases a joining node's
 resource history and asks it again). Then the held updates are applied, in their order,
@@ -39,6 +44,7 @@ class Offer:
     sender: Member
     version: tuple[int, int, int]
     digest: str
+    peered: bool = False        # the sender has been in a group with others since it started
 
 
 # ---- commands for the I/O shell --------------------------------------------------------------
@@ -126,18 +132,18 @@ class SyncRounds:
         out.append(SendOffer(round_))
         return out
 
-    def on_offer(self, sender: Member, round_: Round, version, digest: str) -> list:
+    def on_offer(self, sender: Member, round_: Round, version, digest: str,
+                 peered: bool = False) -> list:
         sender = tuple(sender)
         if not self.syncing or tuple(round_) != self.round or sender not in self.members:
             return []           # answers an earlier round
-        self.offers[sender] = Offer(sender, tuple(version), digest)
+        self.offers[sender] = Offer(sender, tuple(version), digest, peered)
         if len(self.offers) < len(self.members) or self.winner is not None:
             return []
         if len({(o.version, o.digest) for o in self.offers.values()}) == 1:
             done, self.round = self.round, None
             return [RoundOver(done, None)]
-        self.winner = max(self.offers.values(),
-                          key=lambda o: (o.version, -o.sender[0], -o.sender[1])).sender
+        self.winner = max(self.offers.values(), key=_rank).sender
         return [SendCib(self.round)] if self.winner == self.me else []
 
     def on_cib(self, sender: Member, round_: Round) -> list:
@@ -154,3 +160,8 @@ class SyncRounds:
     def accepts_cib(self, sender: Member, round_: Round) -> bool:
         """Whether a CIB message is the one this round waits for (the shell keeps its body)."""
         return self.syncing and tuple(round_) == self.round and tuple(sender) == self.winner
+
+
+def _rank(offer: Offer) -> tuple:
+    admin_epoch, epoch, num_updates = offer.version
+    return (admin_epoch, epoch, offer.peered, num_updates, -offer.sender[0], -offer.sender[1])

@@ -23,6 +23,11 @@ from daemon.replication.wire import Envelope, WireError, shown
 KINDS = ("patch", "replace", "status", "dc", "nodes")
 
 
+# The client name of the updates a DC's controller makes (node states, DC attributes, node
+# entries, fencing records): only the DC of the membership may send them (admission).
+CONTROLLER_CLIENT = "crmshelld-controller"
+
+
 @dataclass(frozen=True)
 class Meta:
     origin: str

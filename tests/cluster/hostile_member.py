@@ -57,11 +57,11 @@ class Member:
         except wire.WireError:
             return
         if env.kind == "sync-offer":       # offer what the daemons offer: the round ends
-            round_, version, digest = cluster_wire.read_offer(env)
+            round_, version, digest, peered = cluster_wire.read_offer(env)
             if round_ not in self.offered:
                 self.offered.add(round_)
                 self.send(self.own(cluster_wire.offer(str(self.me.nodeid), round_, version,
-                                                      digest)))
+                                                      digest, peered)))
 
     def pump(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

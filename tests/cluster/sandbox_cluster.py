@@ -95,5 +95,15 @@ def sandbox_cluster(box: Path, setup: str):
         c.crm("node1", "-w", stdin=setup)
         yield c
     finally:
+        _keep_logs(box)
         subprocess.run([*CRMSHELL, "sandbox", "down", "--dir", str(box)], capture_output=True,
                        env=env, timeout=120, cwd=REPO)
+
+
+def _keep_logs(box: Path) -> None:
+    """Copy each node's logs beside the box before `down` removes it: a failure is read
+    from them afterwards."""
+    for log in box.glob("node*/*.log"):
+        kept = box.parent / "logs" / log.parent.name / log.name
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_bytes(log.read_bytes())

@@ -48,8 +48,8 @@ def _event(**changes) -> wire.Envelope:
     (wire.Envelope("fence-request", "2", 0, {}), "fields.request: expected an object"),
     (_request(action="on"), r"fields.request.action: 'on' is not one of reboot, off"),
     (_request(target=""), "fields.request: the id and the target may not be empty"),
-    (_request(created_ms="soon"), "fields.request.created_ms: expected an integer"),
-    (_request(extra=1), r"fields.request: unknown field\(s\) extra"),
+    (_request(created_ms="soon"), "fields.request.created_ms: expected a 64-bit integer"),
+    (_request(extra=1), r"fields.request: unknown field\(s\) 'extra'"),
     (_request(client="x" * 2000), "fields.request.client: longer than 1024"),
 ])
 def test_bad_requests_are_named(env, words):

@@ -196,8 +196,10 @@ def test_sync_and_idle_messages_come_back_equal(round_, version, digest, cib, tr
         return wire.decode(wire.encode(env))
 
     assert cluster_wire.read_start(again(cluster_wire.start("1", round_))) == round_
-    assert cluster_wire.read_offer(again(cluster_wire.offer("1", round_, version, digest))) \
-        == (round_, version, digest)
+    for peered in (False, True):
+        assert cluster_wire.read_offer(again(cluster_wire.offer("1", round_, version, digest,
+                                                                peered))) \
+            == (round_, version, digest, peered)
     assert cluster_wire.read_whole_cib(again(cluster_wire.whole_cib("1", round_, cib))) \
         == (round_, cib)
     assert cluster_wire.read_idle(again(cluster_wire.idle("1", transition))) == transition

@@ -65,6 +65,12 @@ class Controller:
         self.deadlines: dict[int, int] = {}    # action id -> when its result is overdue
         self.fencing: set[str] = set()          # node ids whose fencing is under way
         self.back_while_fenced: set[str] = set()  # ... that joined again meanwhile (a reboot)
+        # Failed fencings of each node since it was last fenced or seen: at the limit
+        # (stonith-max-attempts) the controller stops trying until the node joins, is fenced
+        # some other way, or the limit is raised, as Pacemaker's does; else a node no device
+        # can fence would be retried in a loop with no pause.
+        self.fence_failures: dict[str, int] = {}
+        self.fence_max_attempts = 10
         self.idle_reported = False
         self._last_success: frozenset[str] | None = None
         self._timer_sent: int | None = None
@@ -138,6 +144,8 @@ class Controller:
         joined = [n for i, n in new.items() if i not in old]
         left = [n for i, n in old.items() if i not in new]
         self.back_while_fenced |= {n.id for n in joined if n.id in self.fencing}
+        for node in joined:
+            self.fence_failures.pop(node.id, None)
         if e.synced:
             self._emit(msg.KeepDcAttributes(self.me, self.quorate))
             self._welcome([n for n in e.members if n.id not in self.fencing])
@@ -246,6 +254,7 @@ class Controller:
             by = e.recheck_by_s * 1000
             recheck = by if recheck is None else min(recheck, by)
         self.recheck_at_ms = recheck
+        self.fence_max_attempts = e.fence_max_attempts
         if self.dirty is not None:
             return          # stale already: plan again with what arrived meanwhile
         graph = e.graph
@@ -290,6 +299,13 @@ class Controller:
             self._fenced(msg.NodeRef(action.node_id, action.node or action.node_id))
         elif not e.ok:
             self._log("error", f"fencing {action.node} failed: {e.reason}")
+            if action.node_id is not None:
+                count = self.fence_failures.get(action.node_id, 0) + 1
+                self.fence_failures[action.node_id] = count
+                if count == self.fence_max_attempts:
+                    self._log("error", f"too many failures ({count}) to fence {action.node}, "
+                                       "giving up until it joins or is fenced otherwise "
+                                       "(stonith-max-attempts)")
         self.fencing.discard(action.node_id)
         self.back_while_fenced.discard(action.node_id)
 
@@ -326,7 +342,12 @@ class Controller:
             self._log("notice", f"the DC {e.node.name} was fenced by this node")
             self._record_fenced(e.node)
 
+    def _gave_up_fencing(self, node_id: str | None) -> bool:
+        return node_id is not None and \
+            self.fence_failures.get(node_id, 0) >= self.fence_max_attempts
+
     def _record_fenced(self, node: msg.NodeRef) -> None:
+        self.fence_failures.pop(node.id, None)
         self._emit(msg.RecordStatus((SetNodeState(node.id, node.name, FENCED),
                                      ClearNode(node.id)), f"{node.name} fenced"))
 
@@ -364,6 +385,12 @@ class Controller:
         self.last_run, self.run = run, None
         self.deadlines.clear()
         if run.aborted is not None:
+            if run.failed and all(run.actions[a].task == "stonith"
+                                  and self._gave_up_fencing(run.actions[a].node_id)
+                                  for a in run.failed):
+                self._log("warning", f"transition {run.id} stopped at a fencing given up; "
+                                     "waiting for the next event")
+                return
             self._need_plan(f"transition {run.id} aborted: {run.aborted}")
             return
         keys = frozenset(a.key for a in run.graph.actions if a.kind != PSEUDO)
@@ -398,6 +425,9 @@ class Controller:
     def _cluster_action(self, action: GraphAction) -> None:
         run = self.run
         if action.task == "stonith":
+            if self._gave_up_fencing(action.node_id):
+                run.finish(action.id, False)        # not tried again (stonith-max-attempts)
+                return
             if action.node_id is not None:
                 self.fencing.add(action.node_id)
             self._emit(msg.Fence(run.id, action.id, action.node or "",

@@ -90,6 +90,7 @@ class Planned:
     recheck_by_s: int | None = None
     recheck_interval_ms: int = 900_000
     error: str | None = None
+    fence_max_attempts: int = 10        # stonith-max-attempts (fencing-max-attempts)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from daemon.scheduler.recheck import next_recheck
 from daemon.scheduler.summary import format_items, summary_items
 
 DEFAULT_RECHECK_MS = 15 * 60 * 1000
+DEFAULT_FENCE_ATTEMPTS = 10
 
 
 def plan(cib, *, now_ms: int, seq: int, transition_id: int, dc_uuid: str) -> Planned:
@@ -31,13 +32,31 @@ def plan(cib, *, now_ms: int, seq: int, transition_id: int, dc_uuid: str) -> Pla
                       graph.batch_limit, graph.node_action_limit, summary)
         recheck_by = next_recheck(ws)
         interval = recheck_interval_ms(ws.options.raw.get("cluster-recheck-interval"))
+        attempts = max_attempts(ws.options.raw.get("fencing-max-attempts",
+                                                   ws.options.raw.get("stonith-max-attempts")))
     except (SchedulerError, ValueError, KeyError, AttributeError, TypeError) as err:
         # A CIB the scheduler cannot read must not stop the daemon: say why and wait.
         return Planned(now_ms, seq, None, error=f"{type(err).__name__}: {err}")
     finally:
         if collecting:
             gc.enable()
-    return Planned(now_ms, seq, graph, recheck_by_s=recheck_by, recheck_interval_ms=interval)
+    return Planned(now_ms, seq, graph, recheck_by_s=recheck_by, recheck_interval_ms=interval,
+                   fence_max_attempts=attempts)
+
+
+def max_attempts(text: str | None) -> int:
+    """stonith-max-attempts as Pacemaker reads it: a positive number, 10 when unset or bad
+    (INFINITY counts as a very large number)."""
+    if text is None:
+        return DEFAULT_FENCE_ATTEMPTS
+    text = text.strip().lower()
+    if text in ("infinity", "+infinity"):
+        return 1_000_000
+    try:
+        value = int(text)
+    except ValueError:
+        return DEFAULT_FENCE_ATTEMPTS
+    return value if value > 0 else DEFAULT_FENCE_ATTEMPTS
 
 
 def recheck_interval_ms(text: str | None) -> int:

@@ -8,7 +8,7 @@ the core returned. Commands:
     quorum yes|no
     config                        the configuration changed
     status                        a status change with no result (an attribute, a cleanup)
-    plan                          answer the pending Schedule; argument lines are actions:
+    plan [max-attempts=N]         answer the pending Schedule (stonith-max-attempts N); argument lines are actions:
                                   ID KIND KEY [NODE] [after=ID,ID] [timeout=MS] [meta=k:v,...]
     result ID rc=N [status=S] [transition=T]   a result for action ID of the current graph
     monitor RSC INTERVAL rc=N transition=T action=A   a recurring monitor's later result
@@ -70,7 +70,9 @@ class Harness:
             self.graph = graph_from(self.pending.transition_id, args)
             seq = self.pending.seq
             self.pending = None
-            return self.step(msg.Planned(self.now, seq, self.graph, recheck_interval_ms=0))
+            opts = dict(w.split("=", 1) for w in rest)
+            return self.step(msg.Planned(self.now, seq, self.graph, recheck_interval_ms=0,
+                                         fence_max_attempts=int(opts.get("max-attempts", 10))))
         if cmd == "result":
             opts = dict(w.split("=", 1) for w in rest[1:])
             action = self.graph.by_id()[int(rest[0])]

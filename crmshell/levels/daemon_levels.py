@@ -1,4 +1,4 @@
-"""Levels the daemon does not answer yet (cluster): their commands say so plainly instead of
+"""Commands the daemon does not answer yet (most of cluster): they say so plainly instead of
 pretending, and so do single commands elsewhere (`needs_daemon_command`: corosync
 show and edit). The resource, node and status levels work on a CIB file and on the live
 cluster alike."""
@@ -32,20 +32,16 @@ def _needs_daemon(what: str):
 
 
 def _entered(self) -> None:
-    self.ctx.info(f"note: the {self.name} level needs the crmshell node daemon, which this "
-                  "version does not run yet; its commands will say so")
+    self.ctx.info(f"note: most of the {self.name} level comes with bootstrap, which this "
+                  "version does not have yet; those commands say so")
 
 
-def _level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
-    attrs = {"name": name, "summary": summary + " (needs the node daemon)", "on_enter": _entered}
+def daemon_level(name: str, summary: str, commands: dict[str, str]) -> type[Level]:
+    """A level whose `commands` the node daemon will answer; today they say so."""
+    attrs = {"name": name, "summary": summary, "on_enter": _entered}
     for cmd, what in commands.items():
         mark = command(needs_daemon=True, **_ARGUMENTS.get((name, cmd), {}))
         attrs[f"do_{cmd}"] = mark(_needs_daemon(what))
     return type(f"{name.capitalize()}Level", (Level,), attrs)
 
 
-ClusterLevel = _level("cluster", "set up and run the cluster", {
-    "init": "cluster init", "join": "cluster join", "add": "cluster add",
-    "remove": "cluster remove", "start": "starting the cluster", "stop": "stopping the cluster",
-    "status": "cluster status",
-})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmshell.levels.cib import CibLevel
 from crmshell.levels.configure import ConfigureLevel
 from crmshell.levels.corosync import CorosyncLevel
-from crmshell.levels.daemon_levels import ClusterLevel
+from crmshell.levels.cluster import ClusterLevel
 from crmshell.levels.node import NodeLevel
 from crmshell.levels.resource import ResourceLevel
 from crmshell.levels.options import OptionsLevel

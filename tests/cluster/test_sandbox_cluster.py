@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
-from sandbox_cluster import NODES, sandbox_cluster, until
+from sandbox_cluster import NODES, REPO, sandbox_cluster, until
+
+from crmshell.sandbox.commands import exec_argv
 
 pytestmark = [
     pytest.mark.slow,
@@ -47,6 +51,20 @@ def test_one_cib_everywhere_and_actions_on_the_chosen_nodes(cluster):
         on = cluster.where("node1", f"s{i}")
         history = status.find(f"node_history/node[@name='{on}']/resource_history[@id='s{i}']")
         assert history is not None, f"s{i}: no history on {on}"
+
+
+def test_cluster_status_inside_a_node_shows_its_services_and_the_summary(cluster):
+    argv, env = exec_argv(cluster.box, "node2", [sys.executable, "-m", "crmshell", "cluster",
+                                                 "status"])
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=REPO,
+                          env={**env, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[:3] == ["Cluster services on this node:",
+                         "  * corosync: running (node id 2, 3 members, quorate)",
+                         f"  * crmshelld: running (API on {cluster.socket('node2')})"], lines
+    assert "Current DC: node1" in proc.stdout
+    assert "partition with quorum" in proc.stdout
 
 
 def test_a_killed_node_s_resource_is_started_elsewhere(cluster):

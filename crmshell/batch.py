@@ -95,6 +95,9 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
         errors += 0 if isinstance(err, Consequence) else 1
         ctx.transaction.fail()
         ctx.err.write(f"{source}: end of input: {err}\n")
+    except Exception as err:  # noqa: BLE001 - a bug while committing or verifying at the end
+        errors += 1
+        ctx.err.write(f"{source}: end of input: {internal_error(err, 'ending the batch')}\n")
     errors += ctx.errors
     if errors:
         ctx.err.write(summary(ctx, errors, source) + "\n")

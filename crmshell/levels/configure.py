@@ -99,7 +99,7 @@ class ConfigureLevel(Level):
         if ctx.on_pending_changes is not None:  # the REPL asks
             ctx.on_pending_changes(ctx)
         elif ctx.transaction.failed:  # the batch rules: drop a failed transaction...
-            ctx.close_failed()
+            drop_failed(ctx)
         else:  # ...and commit a clean one
             commit(ctx)
 
@@ -417,11 +417,21 @@ def run_verify(ctx, *, forced: bool = False) -> list:
     return findings
 
 
+def drop_failed(ctx) -> None:
+    """Drop a failed transaction, but verify what it staged first: a batch then reports
+    the unknown agents, bad values and missing resources beside the error that failed it,
+    all in one run, rather than one run per fix."""
+    staged = ctx.staged_if_loaded
+    if staged is not None and staged.has_changes():
+        run_verify(ctx)
+    ctx.close_failed()
+
+
 def commit(ctx, *, force: bool = False) -> None:
     """The one way staged changes reach the CIB, with the batch rules applied."""
     staged = ctx.staged
     if ctx.transaction.failed:
-        ctx.close_failed()
+        drop_failed(ctx)
         raise Consequence("not committed: an earlier command in this transaction failed")
     if not staged.has_changes():
         ctx.info("nothing to commit")

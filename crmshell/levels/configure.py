@@ -116,6 +116,7 @@ class ConfigureLevel(Level):
         define(ctx.staged, [stmt], log=ctx.info)
         if stmt.id:
             ctx.origins[stmt.id] = (ctx.location.line, column, statement)
+            _tell_unknown_agents(ctx, [stmt.id])
 
     def check_statement(self, spec: CommandSpec, statement: str, column: int) -> None:
         from crmshell.lang.parser import parse_statement
@@ -322,8 +323,11 @@ class ConfigureLevel(Level):
                 if new_text == text:
                     return
                 try:
+                    before = set(ctx.staged.changed)
                     update_selection(ctx.staged, chosen, new_text, source=path, as_xml=as_xml,
                                      log=ctx.info)
+                    _tell_unknown_agents(ctx, [i for i in ctx.staged.changed if i not in before]
+                                         + [e.get("id") for e in chosen])
                     return
                 except reportable() as err:  # a syntax error as much as a refused change
                     ctx.error(str(err))
@@ -415,6 +419,17 @@ def run_verify(ctx, *, forced: bool = False) -> list:
     for f in findings:
         ctx.finding(f, counted=not forced)
     return findings
+
+
+def _tell_unknown_agents(ctx, ids) -> None:
+    """At the prompt and in `edit`: an agent that is not installed, said at once (see
+    crmshell.staging.agent_check); a batch leaves it to verify."""
+    if not ctx.options.interactive:
+        return
+    from crmshell.staging.agent_check import unknown_agents
+
+    for message in unknown_agents(ctx.staged.configuration, dict.fromkeys(ids), ctx.catalog):
+        ctx.error(message)
 
 
 def drop_failed(ctx) -> None:

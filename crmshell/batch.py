@@ -16,7 +16,7 @@ from typing import Iterator
 from crmshell.errors import Consequence, ShellError, internal_error, reportable
 from crmshell.ui.context import ShellContext, Transaction
 from crmshell.ui.walker import QuitSession, Walker
-from crmshell.ui.words import one_line
+from crmshell.ui.words import one_line, printable
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def report(ctx: ShellContext, err: Exception, stmt_text: str) -> None:
     else:
         column = getattr(err, "column", None) or 1
         where, message = f"{ctx.location.source}:{ctx.location.line}:{column}", str(err)
-    ctx.err.write(f"{where}: {message}\n")
+    ctx.err.write(f"{where}: {printable(message)}\n")
     if stmt_text.strip():
         ctx.err.write(f"    {one_line(stmt_text)}\n")
 

@@ -109,7 +109,9 @@ class ShellContext:
         self.err.write(f"warning: {message}\n")
 
     def error(self, message: str) -> None:
-        self.err.write(f"error: {message}\n")
+        from crmshell.ui.words import printable
+
+        self.err.write(f"error: {printable(message)}\n")
 
     def finding(self, finding, *, counted: bool = True) -> None:
         """One verify finding; in a batch, at the statement that defined the object."""

@@ -66,9 +66,7 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
     for stmt in statements(text):
         ctx.location.line = stmt.line
         last_line = stmt.line + stmt.text.count("\n")
-        if stmt.is_comment:
-            if not dry and walker.path() and walker.path()[0] == "configure":
-                ctx.pending_comments.append(stmt.text.strip())
+        if stmt.is_comment:  # dropped, as crmsh's batch drops them (edit keeps its own)
             continue
         if ctx.transaction.first_line is None:
             ctx.transaction.first_line = stmt.line

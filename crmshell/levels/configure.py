@@ -110,9 +110,6 @@ class ConfigureLevel(Level):
 
         stmt = parse_statement(statement, source=ctx.location.source, line=ctx.location.line,
                                column=column)
-        if ctx.pending_comments:
-            stmt.comments = tuple(ctx.pending_comments) + tuple(stmt.comments)
-            ctx.pending_comments.clear()
         define(ctx.staged, [stmt], log=ctx.info)
         if stmt.id:
             ctx.origins[stmt.id] = (ctx.location.line, column, statement)

@@ -66,8 +66,6 @@ class ShellContext:
     # Asks the user a question with fixed answers; None means "not interactive, apply the rules".
     ask: Callable[[str, list[str]], str] | None = None
     transaction: Transaction = field(default_factory=Transaction)
-    # Comment lines seen in a batch, waiting for the next definition.
-    pending_comments: list[str] = field(default_factory=list)
     location: Location = field(default_factory=Location)
     # Line ranges of the transactions committed so far (for the batch summary).
     committed: list[tuple[int, int]] = field(default_factory=list)

@@ -406,14 +406,21 @@ def one_line_per_object(text: str) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def run_verify(ctx, *, forced: bool = False) -> list:
+def run_verify(ctx, *, forced: bool = False, changed_only: bool = False) -> list:
     """Verify the staged CIB, reporting every finding; returns them for the caller to judge.
 
-    Under `commit force` errors are still shown but do not make the batch fail."""
+    Under `commit force` errors are still shown but do not make the batch fail. With
+    `changed_only` (a commit), warnings about objects the transaction did not touch are not
+    repeated: they were told when those were committed, and `verify` still lists them all.
+    Errors are always shown, since they are what stops the commit."""
     from crmshell.verify import verify
 
     findings = verify(ctx.staged.doc, ctx.catalog)
+    changed = ctx.staged.changed
     for f in findings:
+        if changed_only and f.severity != "error" and f.object_id is not None \
+                and f.object_id not in changed:
+            continue
         ctx.finding(f, counted=not forced)
     return findings
 
@@ -435,7 +442,7 @@ def drop_failed(ctx) -> None:
     all in one run, rather than one run per fix."""
     staged = ctx.staged_if_loaded
     if staged is not None and staged.has_changes():
-        run_verify(ctx)
+        run_verify(ctx, changed_only=True)
     ctx.close_failed()
 
 
@@ -449,7 +456,7 @@ def commit(ctx, *, force: bool = False) -> None:
         ctx.info("nothing to commit")
         ctx.transaction_committed()
         return
-    findings = run_verify(ctx, forced=force)
+    findings = run_verify(ctx, forced=force, changed_only=True)
     errors = [f for f in findings if f.severity == "error"]
     if errors and not force:
         if not ctx.options.interactive:  # a batch drops the transaction; the REPL keeps it to fix

@@ -396,19 +396,7 @@ def _check_explicit_ids(tree: Tree, ctx: _Context) -> None:
         _valid_id(ctx, token, str(token).split("=", 1)[1])
 
 
-def _check_node_score(tree: Tree, ctx: _Context) -> None:
-    """`location l1 r <score>: node`: only a number, inf or a score word fits there (a name
-    is a score-attribute, which only a rule may take), so say it at the word instead of a
-    schema error about score-attribute."""
-    token = first(tree, "SCORE")
-    word = str(token)[:-1]
-    if word.lower() not in vocab.SCORE_WORDS and not vocab.NUMERIC_SCORE.fullmatch(word):
-        raise ctx.fail(token, f"'{word}' is not a score (expected an integer, inf, -inf, "
-                              "mandatory or advisory)")
-
-
 _SUBTREE_CHECKS: dict[str, Callable[[Tree, _Context], None]] = {
-    "location_node": _check_node_score,
     "primitive_def": _check_ra_type,
     "template_def": _check_ra_type,
     "group_def": _check_group,

@@ -16,7 +16,7 @@ from typing import Iterator
 from crmshell.errors import Consequence, ShellError, internal_error, reportable
 from crmshell.ui.context import ShellContext, Transaction
 from crmshell.ui.walker import QuitSession, Walker
-from crmshell.ui.words import one_line
+from crmshell.ui.words import one_line, printable
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def report(ctx: ShellContext, err: Exception, stmt_text: str) -> None:
     else:
         column = getattr(err, "column", None) or 1
         where, message = f"{ctx.location.source}:{ctx.location.line}:{column}", str(err)
-    ctx.err.write(f"{where}: {message}\n")
+    ctx.err.write(f"{where}: {printable(message)}\n")
     if stmt_text.strip():
         ctx.err.write(f"    {one_line(stmt_text)}\n")
 
@@ -66,9 +66,7 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
     for stmt in statements(text):
         ctx.location.line = stmt.line
         last_line = stmt.line + stmt.text.count("\n")
-        if stmt.is_comment:
-            if not dry and walker.path() and walker.path()[0] == "configure":
-                ctx.pending_comments.append(stmt.text.strip())
+        if stmt.is_comment:  # dropped, as crmsh's batch drops them (edit keeps its own)
             continue
         if ctx.transaction.first_line is None:
             ctx.transaction.first_line = stmt.line
@@ -95,6 +93,9 @@ def run_batch(ctx: ShellContext, walker: Walker, text: str, source: str) -> int:
         errors += 0 if isinstance(err, Consequence) else 1
         ctx.transaction.fail()
         ctx.err.write(f"{source}: end of input: {err}\n")
+    except Exception as err:  # noqa: BLE001 - a bug while committing or verifying at the end
+        errors += 1
+        ctx.err.write(f"{source}: end of input: {internal_error(err, 'ending the batch')}\n")
     errors += ctx.errors
     if errors:
         ctx.err.write(summary(ctx, errors, source) + "\n")

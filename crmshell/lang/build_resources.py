@@ -7,6 +7,7 @@ from lark import Token, Tree
 from crmshell.lang import vocabulary as vocab
 from crmshell.lang.build_parts import (E, Draft, attr_set, nvpair_element, object_id, sub,
                                  token_of)
+from crmshell.lang.checks import op_id_token, op_inline_pairs
 from crmshell.lang.nvpairs import split_nvpair
 
 _SET_TAGS = {"params": "instance_attributes", "meta": "meta_attributes",
@@ -87,9 +88,10 @@ def _op(tree: Tree):
     op = E("op", ("name", name))
     instance = None
     has_interval = False
-    for part in tree.children[2:]:
-        if isinstance(part, Tree):
-            continue
+    own_id = op_id_token(tree)
+    if own_id is not None:
+        op.set("id", own_id.split("=", 1)[1])
+    for part in op_inline_pairs(tree):
         pair = split_nvpair(part)
         if pair.name in vocab.OP_ATTRIBUTES and pair.idref is None:
             op.set(pair.name, pair.value if pair.value is not None else "")
@@ -103,6 +105,8 @@ def _op(tree: Tree):
     for part in tree.children[2:]:
         if isinstance(part, Tree):
             if part.data == "op_implicit":
+                if own_id is not None:
+                    continue
                 op.append(attr_set("instance_attributes", part.children))
             else:
                 op.append(_keyword_set(part))

@@ -181,15 +181,60 @@ def _check_group(tree: Tree, ctx: _Context) -> None:
 
 
 def _check_op(tree: Tree, ctx: _Context) -> None:
+    """Op attributes first, then the few parameters an op takes inline; a name that is
+    neither is refused with the closest op attribute, as `interva=10s` would otherwise
+    silently become a parameter and leave the op with interval 0."""
     instance: Token | None = None
-    for token in tokens(tree, "NVPAIR", "NVPAIR_ID", "NVPAIR_REF", "NVKEY"):
+    for token in op_inline_pairs(tree):
         name = nvpair_name(token)
         if name in vocab.OP_ATTRIBUTES:
             if instance is not None:
                 raise ctx.fail(token, f"operation attribute '{name}' must come before the "
                                       f"instance attributes ('{instance}')")
-        elif instance is None:
+            continue
+        if name is not None and name not in vocab.OP_PARAMETERS:
+            raise ctx.fail(token, _unknown_op_attribute(name))
+        if instance is None:
             instance = token
+
+
+def _unknown_op_attribute(name: str) -> str:
+    import difflib
+
+    known = sorted(vocab.OP_ATTRIBUTES - {"id", "name"}) + sorted(vocab.OP_PARAMETERS)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else \
+        f" (one of {', '.join(known)}; other parameters go in op_params)"
+    return f"'{name}' is not an operation attribute{hint}"
+
+
+_NVPAIR_TYPES = ("NVPAIR", "NVPAIR_ID", "NVPAIR_REF", "NVKEY")
+
+
+def op_id_token(tree: Tree) -> Token | None:
+    """`op monitor $id=NAME ...`: the `$id=` that names the op itself.
+
+    The grammar reads a `$id=` after the op name as the start of an attribute set (crmsh's
+    older form, which also takes a score or rules); without those it is the op's own id, and
+    the pairs after it are the op's inline pairs."""
+    implicit = next((c for c in tree.children if isinstance(c, Tree)
+                     and c.data == "op_implicit"), None)
+    if implicit is None:
+        return None
+    head, *rest = implicit.children
+    if not isinstance(head, Token) or head.type != "SET_ID":
+        return None
+    plain = all(isinstance(c, Token) and c.type in _NVPAIR_TYPES for c in rest)
+    return head if plain else None
+
+
+def op_inline_pairs(tree: Tree) -> list[Token]:
+    """The name=value words of an op before any attribute set (see `op_id_token`)."""
+    pairs = tokens(tree, *_NVPAIR_TYPES)
+    if op_id_token(tree) is not None:
+        implicit = next(c for c in tree.children if isinstance(c, Tree) and c.data == "op_implicit")
+        pairs += implicit.children[1:]
+    return pairs
 
 
 def nvpair_name(token: Token) -> str | None:

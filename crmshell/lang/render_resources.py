@@ -94,9 +94,13 @@ def _check_agent(elem: etree._Element) -> None:
     typ = elem.get("type")
     if not typ or not klass:
         raise NotRepresentable("primitive without class or type")
-    for part in (klass, provider, typ):
+    for part in (klass, provider):
         if part is not None and (not re.match(r"[a-z0-9_-]+\Z", part, re.IGNORECASE)):
             raise NotRepresentable("agent name %r" % part)
+    # the type may hold a slash (cluster-glue's stonith:external/ssh) or a dot
+    # (systemd:foo.service): the language reads both back as the same type
+    if not re.match(r"[a-z0-9_-][a-z0-9_./-]*\Z", typ, re.IGNORECASE):
+        raise NotRepresentable("agent name %r" % typ)
     if klass == "ocf" and provider is None:
         raise NotRepresentable("ocf agent without provider")
 

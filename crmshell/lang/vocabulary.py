@@ -21,6 +21,10 @@ NUMERIC_SCORE = re.compile(r"[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)")
 OP_ATTRIBUTES = frozenset({"id", "name", "interval", "description", "start-delay",
                            "interval-origin", "timeout", "enabled", "record-pending", "role",
                            "on-fail"})
+# The instance attributes an op may take inline (`op monitor OCF_CHECK_LEVEL=10`); any other
+# name there is far more often a misspelt op attribute than a parameter, so it is refused
+# (other parameters still go through `op_params`).
+OP_PARAMETERS = frozenset({"OCF_CHECK_LEVEL"})
 
 DATE_RANGE_ATTRS = ("start", "end")
 DATE_OPERATIONS = {"lt": "lt", "gt": "gt", "in": "in_range", "in_range": "in_range",

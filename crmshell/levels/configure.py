@@ -99,7 +99,7 @@ class ConfigureLevel(Level):
         if ctx.on_pending_changes is not None:  # the REPL asks
             ctx.on_pending_changes(ctx)
         elif ctx.transaction.failed:  # the batch rules: drop a failed transaction...
-            ctx.close_failed()
+            drop_failed(ctx)
         else:  # ...and commit a clean one
             commit(ctx)
 
@@ -110,12 +110,10 @@ class ConfigureLevel(Level):
 
         stmt = parse_statement(statement, source=ctx.location.source, line=ctx.location.line,
                                column=column)
-        if ctx.pending_comments:
-            stmt.comments = tuple(ctx.pending_comments) + tuple(stmt.comments)
-            ctx.pending_comments.clear()
         define(ctx.staged, [stmt], log=ctx.info)
         if stmt.id:
             ctx.origins[stmt.id] = (ctx.location.line, column, statement)
+            _tell_unknown_agents(ctx, [stmt.id])
 
     def check_statement(self, spec: CommandSpec, statement: str, column: int) -> None:
         from crmshell.lang.parser import parse_statement
@@ -322,8 +320,11 @@ class ConfigureLevel(Level):
                 if new_text == text:
                     return
                 try:
+                    before = set(ctx.staged.changed)
                     update_selection(ctx.staged, chosen, new_text, source=path, as_xml=as_xml,
                                      log=ctx.info)
+                    _tell_unknown_agents(ctx, [i for i in ctx.staged.changed if i not in before]
+                                         + [e.get("id") for e in chosen])
                     return
                 except reportable() as err:  # a syntax error as much as a refused change
                     ctx.error(str(err))
@@ -405,29 +406,57 @@ def one_line_per_object(text: str) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def run_verify(ctx, *, forced: bool = False) -> list:
+def run_verify(ctx, *, forced: bool = False, changed_only: bool = False) -> list:
     """Verify the staged CIB, reporting every finding; returns them for the caller to judge.
 
-    Under `commit force` errors are still shown but do not make the batch fail."""
+    Under `commit force` errors are still shown but do not make the batch fail. With
+    `changed_only` (a commit), warnings about objects the transaction did not touch are not
+    repeated: they were told when those were committed, and `verify` still lists them all.
+    Errors are always shown, since they are what stops the commit."""
     from crmshell.verify import verify
 
     findings = verify(ctx.staged.doc, ctx.catalog)
+    changed = ctx.staged.changed
     for f in findings:
+        if changed_only and f.severity != "error" and f.object_id is not None \
+                and f.object_id not in changed:
+            continue
         ctx.finding(f, counted=not forced)
     return findings
+
+
+def _tell_unknown_agents(ctx, ids) -> None:
+    """At the prompt and in `edit`: an agent that is not installed, said at once (see
+    crmshell.staging.agent_check); a batch leaves it to verify."""
+    if not ctx.options.interactive:
+        return
+    from crmshell.staging.agent_check import unknown_agents
+
+    for message in unknown_agents(ctx.staged.configuration, dict.fromkeys(ids), ctx.catalog):
+        ctx.error(message)
+
+
+def drop_failed(ctx) -> None:
+    """Drop a failed transaction, but verify what it staged first: a batch then reports
+    the unknown agents, bad values and missing resources beside the error that failed it,
+    all in one run, rather than one run per fix."""
+    staged = ctx.staged_if_loaded
+    if staged is not None and staged.has_changes():
+        run_verify(ctx, changed_only=True)
+    ctx.close_failed()
 
 
 def commit(ctx, *, force: bool = False) -> None:
     """The one way staged changes reach the CIB, with the batch rules applied."""
     staged = ctx.staged
     if ctx.transaction.failed:
-        ctx.close_failed()
+        drop_failed(ctx)
         raise Consequence("not committed: an earlier command in this transaction failed")
     if not staged.has_changes():
         ctx.info("nothing to commit")
         ctx.transaction_committed()
         return
-    findings = run_verify(ctx, forced=force)
+    findings = run_verify(ctx, forced=force, changed_only=True)
     errors = [f for f in findings if f.severity == "error"]
     if errors and not force:
         if not ctx.options.interactive:  # a batch drops the transaction; the REPL keeps it to fix

@@ -9,7 +9,7 @@ printing what `CIB_file=X crm_mon -1` prints. `status` alone is crmsh's summary 
 from __future__ import annotations
 
 from crmshell.completion import kinds as k
-from crmshell.errors import UsageError
+from crmshell.errors import ShellError, UsageError
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
 from daemon.status.options import CRM_STATUS_WORDS
@@ -42,7 +42,17 @@ class StatusLevel(Level):
             options = crm_status_options(["xml" if w == "--xml" else w for w in words])
         except ValueError as err:
             raise UsageError(str(err)) from None
+        _require_cib(source)
         ctx.write(_offline(source.load().root, options, options.output == "xml"))
+
+
+def _require_cib(source) -> None:
+    """A missing CIB file reads as an empty CIB, which is right for `configure` (the first
+    commit creates it) but would show a cluster of nothing; crm_mon refuses there, so say it."""
+    path = getattr(source, "path", None)
+    if path is not None and not path.exists():
+        raise ShellError(f"{path}: there is no CIB file: no cluster status to show "
+                         "(the first configure commit creates it)")
 
 
 def _offline(root, options, xml: bool) -> str:

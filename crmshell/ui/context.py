@@ -66,8 +66,6 @@ class ShellContext:
     # Asks the user a question with fixed answers; None means "not interactive, apply the rules".
     ask: Callable[[str, list[str]], str] | None = None
     transaction: Transaction = field(default_factory=Transaction)
-    # Comment lines seen in a batch, waiting for the next definition.
-    pending_comments: list[str] = field(default_factory=list)
     location: Location = field(default_factory=Location)
     # Line ranges of the transactions committed so far (for the batch summary).
     committed: list[tuple[int, int]] = field(default_factory=list)
@@ -109,7 +107,9 @@ class ShellContext:
         self.err.write(f"warning: {message}\n")
 
     def error(self, message: str) -> None:
-        self.err.write(f"error: {message}\n")
+        from crmshell.ui.words import printable
+
+        self.err.write(f"error: {printable(message)}\n")
 
     def finding(self, finding, *, counted: bool = True) -> None:
         """One verify finding; in a batch, at the statement that defined the object."""

@@ -24,6 +24,18 @@ NAVIGATION = {
 }
 
 
+# Words pcs users type out of habit, with what does it here (`resource create`,
+# `constraint ...`, `property set`, `stonith list`).
+PCS_WORDS = {
+    "create": "define it with 'configure primitive <id> <class>:<provider>:<type> params ...'",
+    "constraint": "constraints are defined with 'configure location|colocation|order ...'",
+    "property": "cluster options are set with 'configure property <name>=<value>'",
+    "set": "cluster options are set with 'configure property <name>=<value>'",
+    "stonith": "fence agents are listed with 'ra list stonith', devices defined with "
+               "'configure primitive <id> stonith:<agent> ...'",
+}
+
+
 @dataclass(frozen=True)
 class Resolved:
     name: str
@@ -38,6 +50,9 @@ def resolve_word(word: str, names: list[str], what: str = "command") -> Resolved
         return Resolved(matches[0], word)
     if len(matches) > 1:
         raise ShellError(f"'{word}' is ambiguous: it could be {', '.join(matches)}")
-    close = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
+    if word in PCS_WORDS:
+        raise ShellError(f"unknown {what} '{word}' (that is pcs): {PCS_WORDS[word]}")
+    # 0.75, not difflib's 0.6: at 0.6 'create' proposes 'migrate', which only misleads
+    close = difflib.get_close_matches(word, names, n=3, cutoff=0.75)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise ShellError(f"unknown {what} '{word}'{hint}")

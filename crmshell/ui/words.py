@@ -84,4 +84,25 @@ def _unescape(body: str, quote: str) -> str:
 
 def one_line(statement: str) -> str:
     """A statement with its continuation lines joined, for quoting it in a message."""
-    return " ".join(part.strip().rstrip("\\").strip() for part in statement.strip().splitlines())
+    return printable(" ".join(part.strip().rstrip("\\").strip()
+                              for part in statement.strip().splitlines()))
+
+
+def printable(text: str) -> str:
+    """`text` safe to put on a terminal: control characters (ESC, BEL...) and the bytes that
+    did not decode (surrogate escapes) are written as escapes, so quoting what the user
+    typed can neither drive the terminal nor show as '\\udc81'. Newlines and tabs stay."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in "\n\t" or ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out)

@@ -4,7 +4,9 @@ A write goes to a temporary file in the same directory, is flushed to the disk, 
 replaces the old file with one rename, after which the directory itself is flushed. A
 reader therefore sees either the old document or the new one, never a part, also after a
 crash. The new file keeps the old one's permissions (and owner, when we may set it), since
-Pacemaker's tools and daemons read it under their own accounts; a new file is 0600.
+Pacemaker's tools and daemons read it under their own accounts. A new CIB file that an
+administrator asked for (`write_cib_file`: --cib-file, shadows) follows the umask, as
+Pacemaker's tools create theirs; any other new file (the daemon's own CIB, keys) is 0600.
 """
 
 from __future__ import annotations
@@ -37,13 +39,31 @@ def write_cib_file(path: str | os.PathLike[str], root: etree._Element) -> None:
     """Replace the CIB file at `path` with `root`, atomically (see the module docstring).
 
     On any failure the old file is left as it was, the temporary file is removed, and
-    CibError names the file and the reason.
+    CibError names the file and the reason. A new file gets 0666 less the umask.
     """
-    write_file_atomically(path, serialize_cib(root))
+    write_file_atomically(path, serialize_cib(root), new_mode=0o666 & ~current_umask())
 
 
-def write_file_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace the file at `path` with `data`: temporary file, fsync, rename, fsync dir."""
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (/proc), since
+    setting it to read it back is a process-wide change another thread could see."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def write_file_atomically(path: str | os.PathLike[str], data: bytes, *,
+                          new_mode: int = NEW_FILE_MODE) -> None:
+    """Replace the file at `path` with `data`: temporary file, fsync, rename, fsync dir.
+
+    An existing file keeps its mode and owner; a new one gets `new_mode`."""
     target = Path(os.path.realpath(path))
     try:
         old = target.stat()
@@ -57,7 +77,7 @@ def write_file_atomically(path: str | os.PathLike[str], data: bytes) -> None:
         raise CibError(f"{os.fspath(path)}: cannot write: {err.strerror}") from None
     try:
         try:
-            _fill(fd, data, old)
+            _fill(fd, data, old, new_mode)
         finally:
             os.close(fd)
         os.replace(tmp_name, target)
@@ -69,13 +89,13 @@ def write_file_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     _sync_directory(target.parent)
 
 
-def _fill(fd: int, data: bytes, old: os.stat_result | None) -> None:
+def _fill(fd: int, data: bytes, old: os.stat_result | None, new_mode: int) -> None:
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
         view = view[written:]
     if old is None:
-        os.fchmod(fd, NEW_FILE_MODE)
+        os.fchmod(fd, new_mode)
     else:
         os.fchmod(fd, stat.S_IMODE(old.st_mode))
         if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):

@@ -12,7 +12,7 @@ import pytest
 from daemon.cib import persist
 from daemon.cib.document import empty_cib, serialize_cib
 from daemon.cib.errors import CibError, CibParseError
-from daemon.cib.persist import load_cib_file, write_cib_file
+from daemon.cib.persist import load_cib_file, write_cib_file, write_file_atomically
 from lxml import etree
 
 
@@ -37,9 +37,25 @@ def test_write_then_load(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_new_file_is_private(tmp_path):
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_new_cib_file_follows_the_umask(tmp_path, umask, mode):
+    """Issue 10, item 6: a new CIB file was always 0600; Pacemaker's tools follow the umask."""
     path = tmp_path / "cib.xml"
-    write_cib_file(path, empty_cib())
+    old = os.umask(umask)
+    try:
+        write_cib_file(path, empty_cib())
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_other_new_files_are_private(tmp_path):
+    path = tmp_path / "authkey"
+    old = os.umask(0o022)
+    try:
+        write_file_atomically(path, b"secret")
+    finally:
+        os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

@@ -174,7 +174,7 @@ def test_error_message_of_the_brief():
     ("order o1 a:bogus b", 10, "'bogus' is not a valid action for 'a'"),
     ("colocation c inf: a:Boss b", 19, "'Boss' is not a valid role for 'a'"),
     ("rsc_ticket t1 tk: a loss-policy=never", 21, "'never' is not a valid loss-policy"),
-    ("primitive p1 Dummy op monitor interval=10 foo=1 timeout=20", 49,
+    ("primitive p1 Dummy op monitor interval=10 OCF_CHECK_LEVEL=1 timeout=20", 61,
      "operation attribute 'timeout' must come before"),
     ("location l1 d1 rule date in start=2020", 26, "'date in' needs start= and end="),
     ("location l1 d1 rule date spec start=2020", 31, "'date spec' takes date fields"),

@@ -115,3 +115,18 @@ def test_large_cib_renders_well_under_a_second():
     text = render_configuration(cib)
     assert time.perf_counter() - start < 2.0
     assert text.count("\nprimitive ") == 5000
+
+
+@pytest.mark.parametrize("spec, attrs", [
+    ("stonith:external/ssh", 'class="stonith" type="external/ssh"'),
+    ("systemd:foo.service", 'class="systemd" type="foo.service"'),
+])
+def test_agent_types_with_a_slash_or_dot_are_primitive_lines(spec, attrs):
+    """Issue 10, item 3: cluster-glue's stonith:external/ssh was shown as an xml blob."""
+    prim = parse_xml(f'<primitive id="st1" {attrs}/>')
+    assert render_object(prim) == f"primitive st1 {spec}"
+
+
+def test_agent_type_with_a_space_still_falls_back_to_xml():
+    prim = parse_xml('<primitive id="st1" class="stonith" type="a b"/>')
+    assert render_object(prim).startswith("xml ")

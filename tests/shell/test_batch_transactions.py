@@ -98,10 +98,13 @@ def test_standard_input_is_a_batch(shell):
     assert "primitive d1" in shell.show()
 
 
-def test_comments_attach_to_the_next_definition(shell):
+def test_batch_comments_are_dropped_as_crmsh_drops_them(shell):
+    """Issue 10, item 15: they were attached to the next object and printed by show."""
     proc = shell.batch(GOOD.replace("primitive d1", "# the first resource\nprimitive d1"))
     assert proc.returncode == 0, proc.stderr
-    assert "# the first resource\nprimitive d1" in shell.show()
+    assert "primitive d1" in shell.show()
+    assert "# the first resource" not in shell.show()
+    assert "the first resource" not in shell.cib.read_text()
 
 
 def test_a_bug_in_a_command_is_reported_and_nothing_is_committed(shell, monkeypatch):

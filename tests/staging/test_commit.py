@@ -105,7 +105,7 @@ def test_a_failed_write_leaves_the_file_and_the_staged_changes(staging, monkeypa
     staging.define("primitive d1 ocf:pacemaker:Dummy\n")
     before = staging.path.read_bytes()
 
-    def broken(path, data):
+    def broken(path, data, **_options):
         raise CibError(f"{path}: cannot write: No space left on device")
 
     monkeypatch.setattr(persist, "write_file_atomically", broken)

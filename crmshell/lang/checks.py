@@ -217,8 +217,7 @@ def op_id_token(tree: Tree) -> Token | None:
     The grammar reads a `$id=` after the op name as the start of an attribute set (crmsh's
     older form, which also takes a score or rules); without those it is the op's own id, and
     the pairs after it are the op's inline pairs."""
-    implicit = next((c for c in tree.children if isinstance(c, Tree)
-                     and c.data == "op_implicit"), None)
+    implicit = _op_implicit(tree)
     if implicit is None:
         return None
     head, *rest = implicit.children
@@ -228,12 +227,16 @@ def op_id_token(tree: Tree) -> Token | None:
     return head if plain else None
 
 
+def _op_implicit(tree: Tree) -> Tree | None:
+    return next((c for c in tree.children if isinstance(c, Tree) and c.data == "op_implicit"),
+                None)
+
+
 def op_inline_pairs(tree: Tree) -> list[Token]:
     """The name=value words of an op before any attribute set (see `op_id_token`)."""
     pairs = tokens(tree, *_NVPAIR_TYPES)
     if op_id_token(tree) is not None:
-        implicit = next(c for c in tree.children if isinstance(c, Tree) and c.data == "op_implicit")
-        pairs += implicit.children[1:]
+        pairs += _op_implicit(tree).children[1:]
     return pairs
 
 

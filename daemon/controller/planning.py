@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 
-from daemon.cib.options import parse_duration_ms
+from daemon.cib.options import OptionValueError, parse_duration_ms, parse_score
 from daemon.controller.messages import Planned
 from daemon.scheduler.engine import run_pipeline
 from daemon.scheduler.errors import SchedulerError
@@ -32,8 +32,7 @@ def plan(cib, *, now_ms: int, seq: int, transition_id: int, dc_uuid: str) -> Pla
                       graph.batch_limit, graph.node_action_limit, summary)
         recheck_by = next_recheck(ws)
         interval = recheck_interval_ms(ws.options.raw.get("cluster-recheck-interval"))
-        attempts = max_attempts(ws.options.raw.get("fencing-max-attempts",
-                                                   ws.options.raw.get("stonith-max-attempts")))
+        attempts = max_attempts(ws.options.get("fencing-max-attempts"))
     except (SchedulerError, ValueError, KeyError, AttributeError, TypeError) as err:
         # A CIB the scheduler cannot read must not stop the daemon: say why and wait.
         return Planned(now_ms, seq, None, error=f"{type(err).__name__}: {err}")
@@ -45,17 +44,11 @@ def plan(cib, *, now_ms: int, seq: int, transition_id: int, dc_uuid: str) -> Pla
 
 
 def max_attempts(text: str | None) -> int:
-    """stonith-max-attempts as Pacemaker reads it: a positive number, 10 when unset or bad
-    (INFINITY counts as a very large number)."""
-    if text is None:
-        return DEFAULT_FENCE_ATTEMPTS
-    text = text.strip().lower()
-    if text in ("infinity", "+infinity"):
-        return 1_000_000
+    """stonith-max-attempts as Pacemaker reads it: a positive score, 10 when unset or bad."""
     try:
-        value = int(text)
-    except ValueError:
-        return DEFAULT_FENCE_ATTEMPTS
+        value = parse_score(text) if text is not None else 0
+    except OptionValueError:
+        value = 0
     return value if value > 0 else DEFAULT_FENCE_ATTEMPTS
 
 

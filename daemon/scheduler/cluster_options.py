@@ -19,7 +19,7 @@ _READ = (
     "symmetric-cluster", "no-quorum-policy", "stop-orphan-resources", "stop-orphan-actions",
     "maintenance-mode", "start-failure-is-fatal", "enable-startup-probes",
     "placement-strategy", "shutdown-lock", "shutdown-lock-limit", "node-pending-timeout",
-    "node-health-strategy", "remove-after-stop",
+    "node-health-strategy", "remove-after-stop", "fencing-max-attempts",
 )
 # Defaults that Pacemaker 3.x changed from 2.1 (the regression cases are 3.x's).
 _DEFAULTS_3X = {"concurrent-fencing": "true"}

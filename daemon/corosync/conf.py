@@ -184,6 +184,7 @@ class ClusterConfig:
     token_coefficient: int | None = None
     consensus: int | None = None
     join: int | None = None
+    seqno_unchanged_const: int | None = None
     knet_ping_interval: int | None = None
     knet_ping_timeout: int | None = None
     two_node: bool | None = None
@@ -203,6 +204,11 @@ class ClusterConfig:
 
 
 _TOTEM_TIMES = ("token", "token_coefficient", "consensus", "join")
+# Token rotations without traffic before the ring holds the token (corosync: 30). Between
+# messages a rotating token costs every node CPU (a knet packet, encrypted, per hop); a
+# message sent while it is held cancels the hold, so holding early costs no latency and
+# leaves failure detection (the token timeout) as it was.
+_TOTEM_COUNTS = ("seqno_unchanged_const",)
 # Link 0's knet timers, in `totem.interface`; corosync derives them from the token when unset
 # (a ping timeout of token / 2), and a pair set alone lets a short token keep its links on a
 # busy machine.
@@ -219,7 +225,7 @@ def render(config: ClusterConfig) -> str:
         _items(out, 1, [("version", "2"), ("cluster_name", config.cluster_name),
                         ("transport", "knet"), ("crypto_cipher", config.crypto_cipher),
                         ("crypto_hash", config.crypto_hash), ("keyfile", config.keyfile)])
-        _items(out, 1, [(key, str(getattr(config, key))) for key in _TOTEM_TIMES
+        _items(out, 1, [(key, str(getattr(config, key))) for key in (*_TOTEM_TIMES, *_TOTEM_COUNTS)
                         if getattr(config, key) is not None])
         knet = [(key, str(getattr(config, key))) for key in _KNET_TIMES
                 if getattr(config, key) is not None]
@@ -293,12 +299,13 @@ def _check(config: ClusterConfig) -> None:
         value = getattr(config, key)
         if value is not None and (not value or set(value) & _FORBIDDEN_IN_VALUE):
             raise ConfError(_FIELD[key], f"{value!r} cannot be written as a value")
-    for key in (*_TOTEM_TIMES, *_KNET_TIMES):
+    for key in (*_TOTEM_TIMES, *_TOTEM_COUNTS, *_KNET_TIMES):
         value = getattr(config, key)
         if value is not None and (not isinstance(value, int) or value < 0
                                   or (value == 0 and key != "token_coefficient")):
             where = f"totem.interface.{key}" if key in _KNET_TIMES else f"totem.{key}"
-            raise ConfError(where, f"{value!r} is not a positive number of ms")
+            unit = "token rotations" if key in _TOTEM_COUNTS else "ms"
+            raise ConfError(where, f"{value!r} is not a positive number of {unit}")
     if (config.knet_ping_interval is None) != (config.knet_ping_timeout is None):
         raise ConfError("totem.interface.knet_ping_timeout", "knet_ping_interval and "
                         "knet_ping_timeout are set together (corosync derives the other "
@@ -363,7 +370,7 @@ def _from_tree(tree: ConfTree) -> ClusterConfig:
         "crypto_hash": hash_.value,
         "nodes": _nodes(tree, _required_section(tree, root, "nodelist")),
     }
-    for key in _TOTEM_TIMES:
+    for key in (*_TOTEM_TIMES, *_TOTEM_COUNTS):
         item = totem.get(key)
         if item is not None:
             values[key] = _number(tree, item, "totem")

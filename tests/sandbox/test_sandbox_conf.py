@@ -30,6 +30,7 @@ def config(**changes) -> ClusterConfig:
     config(last_man_standing=True, auto_tie_breaker=False, consensus=1200, join=60,
            crypto_cipher="aes128", crypto_hash="sha512"),
     config(knet_ping_interval=250, knet_ping_timeout=2000),
+    config(seqno_unchanged_const=1),
 ])
 def test_render_then_parse_gives_the_same_configuration(cfg: ClusterConfig) -> None:
     text = render(cfg)
@@ -66,6 +67,7 @@ def test_knet_timers_are_link_0_s_interface_and_read_back_only_from_it() -> None
     ({"cluster_name": "has space"}, "totem.cluster_name"),
     ({"logfile": "/tmp/a}b"}, "logging.logfile"),
     ({"token": 0}, "totem.token"),
+    ({"seqno_unchanged_const": 0}, "totem.seqno_unchanged_const"),
     ({"nodes": ()}, "nodelist"),
     ({"nodes": (NodeEntry("a", 1, ("10.0.0.1",)), NodeEntry("a", 2, ("10.0.0.2",)))},
      "nodelist.node[2].name"),

@@ -62,6 +62,7 @@ def test_corosync_conf_of_a_node() -> None:
     assert config == layout.cluster_config(layout.node(2))
     assert (config.crypto_cipher, config.crypto_hash, config.token,
             config.token_coefficient) == ("aes256", "sha256", 300, 0)
+    assert config.seqno_unchanged_const == 1      # the token held after one quiet rotation
     assert config.keyfile == "/s/authkey"
     assert config.logfile == "/s/node2/corosync.log"
     assert config.state_dir == "/s/node2/corosync" and config.move_to_root_cgroup is False

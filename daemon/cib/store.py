@@ -89,6 +89,7 @@ class _Pending:
     status_work: object = None
     config_changed: bool = False
     changed_ids: frozenset = frozenset()
+    values: list = field(default_factory=list)     # (live nvpair, new value), set in place
 
 
 class CibStore:
@@ -152,11 +153,51 @@ class CibStore:
                 raise ChangedMeanwhile(versions[0], current, self.changed_since(versions[0]))
         target = versions[1] if versions else None
         plans = _plan(patch)
-        pending = None if plans is None else self._sparse_patch(patch, plans, update, target)
+        pending = None if plans is None else self._value_patch(patch, update, target)
+        if pending is None and plans is not None:
+            pending = self._sparse_patch(patch, plans, update, target)
         if pending is None:
             pending = self._full_patch(patch, update, target)
         pending.changed_ids = frozenset(i for _, i in changed_objects(patch))
         return pending
+
+    def _value_patch(self, patch, update, target) -> _Pending | None:
+        """A patch that only sets the values of nvpairs the configuration has (the commonest
+        commit: a property, an instance or a meta attribute): the live nvpairs are found
+        through the section indexes and their values set at `_install`, with no copy and no
+        check, as the grammar takes any text there. None when the patch does more."""
+        live = _sections(self.root.find("configuration"))
+        final: dict = {}
+        root_attrs = self.root.attrib
+        for change in patch.iterchildren("change"):
+            result = change.find("change-result")
+            new = None if result is None else next((c for c in result if isinstance(c.tag, str)), None)
+            if change.get("operation") != "modify" or new is None:
+                return None
+            steps = parse_path(change.get("path"))
+            if len(steps) == 1:
+                root_attrs = new.attrib          # the <cib> element's, as a modify sets them
+                continue
+            if (len(steps) < 5 or steps[-1][0] != "nvpair" or new.tag != "nvpair"
+                    or any(tag == "comment" for tag, _ in steps)):
+                return None
+            index = self._section_index(live, steps[2][0])
+            elem = None if index is None else index.get(steps[3])
+            for tag, elem_id in steps[4:]:
+                if elem is None:
+                    return None
+                elem = next((c for c in elem.iterchildren(tag)
+                             if elem_id is None or c.get("id") == elem_id), None)
+            old = elem.attrib if elem is not None else None
+            if (old is None or "value" not in old or old.keys() != new.attrib.keys()
+                    or any(old[k] != new.get(k) for k in old if k != "value")):
+                return None
+            final[elem] = new.get("value")
+        really = any(elem.get("value") != value for elem, value in final.items())
+        attrs, changed = self._new_attrs(root_attrs, really, update, target)
+        if not changed:
+            return _Pending()
+        return _Pending(attrs=attrs, config_changed=True, values=list(final.items()))
 
     def _sparse_patch(self, patch, plans, update, target) -> _Pending | None:
         """The patch applied to copies of the objects it names; None when that does not fit."""
@@ -430,6 +471,8 @@ class CibStore:
             self._index.clear()
         for tag, edit in pending.sections.items():
             self._install_section(conf, tag, edit)
+        for elem, value in pending.values:
+            elem.set("value", value)
         if pending.status is not None:
             status = root.find("status")
             if status is None:

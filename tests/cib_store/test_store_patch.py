@@ -161,7 +161,19 @@ def edits():
         res = conf.find("resources")
         g = etree.SubElement(res, "group", id="g1")
         g.append(res.find("primitive[@id='r0']"))
-    return [set_state("r1", "v"), add_dummy("r77"), delete, move, several, section, comment, group]
+    def two_values(conf):
+        set_state("r1", "v1")(conf)
+        set_state("r2", "v2")(conf)
+
+    def value_and_more(conf):
+        set_state("r1", "v1")(conf)
+        conf.find("resources/primitive[@id='r2']/instance_attributes/nvpair").set("name", "other")
+
+    def value_and_same(conf):
+        set_state("r1", "v1")(conf)
+        set_state("r2", "/run/r2.state")(conf)
+    return [set_state("r1", "v"), add_dummy("r77"), delete, move, several, section, comment, group,
+            two_values, value_and_more, value_and_same]
 
 
 @pytest.mark.parametrize("edit", edits())
@@ -172,6 +184,30 @@ def test_result_is_what_a_full_application_gives(edit):
     s.apply(patch(body))
     assert etree.tostring(s.root.find("configuration")) == \
         etree.tostring(reference.find("configuration"))
+
+
+def test_a_value_change_is_made_in_place_and_anything_else_on_copies():
+    s = store()
+    pair = s.root.find("configuration/resources/primitive[@id='r1']/instance_attributes/nvpair")
+    s.apply(patch(commit(s.root, set_state("r1", "in place"))))
+    now = s.root.find("configuration/resources/primitive[@id='r1']/instance_attributes/nvpair")
+    assert now is pair and pair.get("value") == "in place" and s.version == CibVersion(0, 2, 0)
+
+    def renamed(conf):
+        conf.find("resources/primitive[@id='r1']/instance_attributes/nvpair").set("name", "n2")
+    s.apply(patch(commit(s.root, renamed)))
+    now = s.root.find("configuration/resources/primitive[@id='r1']/instance_attributes/nvpair")
+    assert now is not pair and now.get("name") == "n2"
+
+
+def test_a_value_change_of_a_missing_nvpair_is_refused_untouched():
+    s = store()
+    body = commit(s.root, set_state("r1", "x")).replace(b"primitive[@id='r1']",
+                                                        b"primitive[@id='nope']")
+    before = text(s.root)
+    with pytest.raises(PatchError, match="no such element"):
+        s.apply(patch(body))
+    assert text(s.root) == before
 
 
 def test_status_is_kept_and_not_copied_by_patches():

@@ -31,6 +31,9 @@ class WholeDocumentStore(CibStore):
     def _sparse_patch(self, *args):
         return None
 
+    def _value_patch(self, *args):
+        return None
+
     def _status_update(self, update):
         if not update.ops:
             return None

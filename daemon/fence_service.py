@@ -32,7 +32,6 @@ import uuid
 
 from daemon import admin_ops
 from daemon.controller import messages as msg
-from daemon.corosync.errors import CorosyncError
 from daemon.fencing.history import FenceHistory, FenceRecord
 from daemon.fencing.requests import FenceRequest, executor_for, needs_running, stale
 from daemon.replication import cluster_wire
@@ -100,11 +99,7 @@ class FenceService:
         future = asyncio.get_running_loop().create_future()
         self._asked[request.id], self._waiters[request.id] = request, future
         try:
-            try:
-                await node.channel.send(node._encode(cluster_wire.fence_request(node.me.id,
-                                                                                request)))
-            except CorosyncError as err:
-                raise NotConnected(f"corosync refused the fencing request: {err}") from err
+            await node.send_message(cluster_wire.fence_request(node.me.id, request))
             record = await asyncio.wait_for(future, timeout_s)
         finally:
             self._asked.pop(request.id, None)

@@ -58,6 +58,7 @@ from daemon.replication import updates, wire
 from daemon.replication import cluster_wire
 from daemon.replication.admission import Admission
 from daemon.replication.errors import NotConnected
+from daemon.replication.outbox import Outbox
 from daemon.replication.sync import RoundOver, SendCib, SendOffer, SendStart, SyncRounds
 from daemon.replication.updates import CONTROLLER_CLIENT, Meta, Update
 from daemon.scheduler.graph import parse_transition_key
@@ -122,6 +123,8 @@ class Node:
         self.fencer = FenceService(self, agent_environment(settings))   # and fencing history
         self.admission = Admission()            # which delivered messages may act (see there)
         self._seq = 0                           # this process's message number, never reset
+        self.outbox = Outbox()                  # what this process sends, in order (outbox.py)
+        self._flusher: asyncio.Task | None = None
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
@@ -190,6 +193,7 @@ class Node:
         self.joined = False
         self.sync, self._held, self._sync_cib, self._early = None, [], None, []
         self.admission = Admission()
+        self.outbox = Outbox()
         self.channel = await aio.open_group(self.settings.cpg_group, self._on_deliver,
                                             self._on_confchg, self._on_corosync_lost,
                                             connect_timeout=wait)
@@ -224,11 +228,15 @@ class Node:
         self.joined = False
         self.sync, self._sync_cib = None, None
         held, self._held = self._held, []
-        for _, env, _ in held:
-            future = self._pending.get(env.request)
+        for _, request, _ in held:
+            future = self._pending.get(request)
             if future is not None and not future.done():
                 future.set_exception(NotConnected("corosync went away before the change was "
                                                   "applied"))
+        for queued in self.outbox.clear():
+            if queued.sent is not None and not queued.sent.done():
+                queued.sent.set_exception(NotConnected("corosync went away before the message "
+                                                       "was sent"))
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -322,9 +330,18 @@ class Node:
                 self._early.append(env)     # our own join's round, before open_group returns
             return
         try:
-            await self.channel.send(self._encode(env))
-        except CorosyncError as err:
+            await self.send_message(env)
+        except NotConnected as err:
             log.warning("could not send a %s message: %s", env.kind, err)
+
+    async def send_message(self, env) -> None:
+        """Send `env` after what this node queued before it; NotConnected if it cannot go."""
+        if self.channel is None:
+            raise NotConnected("this node is not connected to corosync")
+        sent = asyncio.get_running_loop().create_future()
+        self.outbox.push_message(env, sent)
+        self._pump()
+        await sent
 
     def _round_over(self, c: RoundOver) -> None:
         if c.install_from is not None and self._sync_cib is not None:
@@ -349,8 +366,8 @@ class Node:
         if c.round is not None and not self.sync.busy and len(self.sync.members) > 1:
             self._peered = True     # a round with others ended: this CIB is the cluster's
         held, self._held = self._held, []
-        for delivery, env, update in held:
-            self._apply_delivered(delivery, env, update)
+        for delivery, request, update in held:
+            self._apply_delivered(delivery, request, update)
         if c.install_from is not None:
             self._feed(msg.CibChanged(now_ms(), config=True, status_ops=(), results=(),
                                       origin="sync"))
@@ -467,13 +484,34 @@ class Node:
         request = self._request
         future = asyncio.get_running_loop().create_future()
         self._pending[request] = future
-        data = self._encode(updates.to_envelope(update, self.me.id, request))
-        try:
-            await self.channel.send(data)
-        except CorosyncError as err:
-            self._pending.pop(request, None)
-            raise NotConnected(f"corosync refused the change: {err}") from err
+        self.outbox.push_update(request, update)
+        self._pump()
         return await future
+
+    def _pump(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_outbox())
+
+    async def _flush_outbox(self) -> None:
+        """Send what the outbox lets go now, one message after the other (in order)."""
+        while self.channel is not None:
+            out = self.outbox.next(self.me.id)
+            if out is None:
+                return
+            try:
+                await self.channel.send(self._encode(out.env))
+            except CorosyncError as err:
+                self.outbox.not_sent()
+                failure = NotConnected(f"corosync refused the {out.env.kind} message: {err}")
+                for request in out.requests:
+                    future = self._pending.pop(request, None)
+                    if future is not None and not future.done():
+                        future.set_exception(failure)
+                if out.sent is not None and not out.sent.done():
+                    out.sent.set_exception(failure)
+                continue
+            if out.sent is not None and not out.sent.done():
+                out.sent.set_result(None)
 
     def _encode(self, env: wire.Envelope) -> bytes:
         """`env` numbered and signed with this process, as the receivers' admission wants
@@ -502,18 +540,28 @@ class Node:
                                        ops=tuple(ops), results=tuple(results))))
 
     def _on_deliver(self, delivery: Delivery) -> None:
+        if self.channel is not None and self.channel.local == delivery.sender:
+            self.outbox.delivered()         # one of ours went round: the next may go
+            if len(self.outbox):
+                self._pump()
         env = None
         try:
             env = wire.decode(delivery.payload)
             update = updates.from_envelope(env) if env.kind == "update" else None
+            batch = updates.from_batch(env) if env.kind == "updates" else ()
             why = self.admission.check(_pair(delivery), env, update, names=self.names)
             if why is not None:
-                self._drop(delivery, env, why)
+                requests = [r for r, _ in batch] if batch else [env.request]
+                self._drop(delivery, env, why, requests)
             elif update is not None:
-                if self.sync is not None and self.sync.syncing:
-                    self._held.append((delivery, env, update))
-                else:
-                    self._apply_delivered(delivery, env, update)
+                self._take_update(delivery, env.request, update)
+            elif batch:
+                for request, one in batch:
+                    why = self.admission.check_update(_pair(delivery), one, names=self.names)
+                    if why is not None:
+                        self._drop(delivery, env, why, [request])
+                    else:
+                        self._take_update(delivery, request, one)
             elif env.kind == "execute":
                 self._on_execute(delivery, env)
             elif env.kind in ("idle-query", "idle"):
@@ -525,21 +573,29 @@ class Node:
         except wire.WireError as err:
             self._drop(delivery, env, f"malformed: {err}")
 
-    def _drop(self, delivery: Delivery, env: wire.Envelope | None, why: str) -> None:
-        """Log a message that is not acted on; if it was one of our updates, its caller
-        hears why."""
+    def _drop(self, delivery: Delivery, env: wire.Envelope | None, why: str,
+              requests=()) -> None:
+        """Log a message (or the updates `requests` of one) that is not acted on; if they
+        were our updates, their callers hear why."""
         log.warning("dropped a message%s from node %d pid %d: %s",
                     "" if env is None else f" of kind {env.kind}", delivery.nodeid, delivery.pid,
                     why)
         mine = self.channel is not None and self.channel.local == delivery.sender
-        if mine and env is not None and env.kind == "update":
-            future = self._pending.pop(env.request, None)
-            if future is not None and not future.done():
-                future.set_exception(CibError(f"this node's update was dropped: {why}"))
+        if mine and env is not None and env.kind in ("update", "updates"):
+            for request in requests:
+                future = self._pending.pop(request, None)
+                if future is not None and not future.done():
+                    future.set_exception(CibError(f"this node's update was dropped: {why}"))
 
-    def _apply_delivered(self, delivery: Delivery, env, update: Update) -> None:
+    def _take_update(self, delivery: Delivery, request: int, update: Update) -> None:
+        if self.sync is not None and self.sync.syncing:
+            self._held.append((delivery, request, update))
+        else:
+            self._apply_delivered(delivery, request, update)
+
+    def _apply_delivered(self, delivery: Delivery, request: int, update: Update) -> None:
         mine = (self.channel is not None and self.channel.local == delivery.sender)
-        future = self._pending.pop(env.request, None) if mine else None
+        future = self._pending.pop(request, None) if mine else None
         try:
             applied = self.store.apply(update)
         except CibError as err:

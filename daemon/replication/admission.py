@@ -67,10 +67,11 @@ class Admission:
     def check(self, sender: Member, env: Envelope, update=None, *,
               names: Mapping[int, str]) -> str | None:
         """None when `env` (and `update`, its decoded CIB update) may act; else why not.
-        An admitted message's number is remembered."""
+        An admitted message's number is remembered. The updates of an "updates" message
+        are each held to `check_update` after the message is admitted."""
         nodeid, pid = sender = tuple(sender)
-        why = (_forged(sender, env, update, name_of(names, nodeid))
-               or _not_the_dc(sender, env, update, self.dc))
+        why = (_forged(sender, env) or _not_the_dc(sender, env.kind, env.kind in DC_ONLY, self.dc)
+               or (None if update is None else self.check_update(sender, update, names=names)))
         if why is None and env.seq <= self._last.get(sender, 0):
             why = (f"replayed: message {env.seq} of this process comes after its message "
                    f"{self._last[sender]}")
@@ -78,15 +79,26 @@ class Admission:
             self._last[sender] = env.seq
         return why
 
+    def check_update(self, sender: Member, update, *, names: Mapping[int, str]) -> str | None:
+        """None when one update of an admitted message may be applied; else why not (then
+        only that update is dropped, on every member alike)."""
+        sender = tuple(sender)
+        dc_s = update.kind in DC_ONLY_UPDATES or update.meta.client == CONTROLLER_CLIENT
+        return (_forged_update(sender, update, name_of(names, sender[0]))
+                or _not_the_dc(sender, f"{update.kind} update", dc_s, self.dc))
 
-def _forged(sender: Member, env: Envelope, update, name: str) -> str | None:
+
+def _forged(sender: Member, env: Envelope) -> str | None:
     nodeid, pid = sender
     if env.origin != str(nodeid):
         return f"forged: origin {shown(env.origin)} is not the sender's node id {nodeid}"
     if env.pid != pid:
         return f"forged: pid {env.pid} is not the sending process's {pid}"
-    if update is None:
-        return None
+    return None
+
+
+def _forged_update(sender: Member, update, name: str) -> str | None:
+    nodeid, _ = sender
     if update.meta.origin != name:
         return f"forged: fields.meta.origin {shown(update.meta.origin)} is not the sender {name!r}"
     for i, result in enumerate(update.results):
@@ -96,10 +108,7 @@ def _forged(sender: Member, env: Envelope, update, name: str) -> str | None:
     return None
 
 
-def _not_the_dc(sender: Member, env: Envelope, update, dc: Member | None) -> str | None:
-    kind = env.kind if update is None else f"{update.kind} update"
-    dc_s = env.kind in DC_ONLY or (update is not None and (
-        update.kind in DC_ONLY_UPDATES or update.meta.client == CONTROLLER_CLIENT))
+def _not_the_dc(sender: Member, kind: str, dc_s: bool, dc: Member | None) -> str | None:
     if dc_s and sender != dc:
         return f"not the DC: only the DC sends {kind} messages" + (
             "" if dc is None else f" (the DC is node {dc[0]} pid {dc[1]})")

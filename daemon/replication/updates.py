@@ -10,6 +10,10 @@ Each kind is what one node asks of every node's store:
 
 `meta` says who asked and when, so applying needs no clock and gives the same result on
 every node.
+
+One message carries one update (kind "update") or several of one sender in order (kind
+"updates", see `outbox`): each entry is the fields of one update with its request number
+and the size of its body, and the bodies follow one another in the message's body.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from dataclasses import dataclass, field
 
 from daemon.controller.messages import ActionResult, NodeRef
 from daemon.replication import values
-from daemon.replication.wire import Envelope, WireError, shown
+from daemon.replication.wire import Envelope, WireError, is_int, shown
 
 KINDS = ("patch", "replace", "status", "dc", "nodes")
+MAX_BATCH = 256             # updates in one "updates" message
 
 
 # The client name of the updates a DC's controller makes (node states, DC attributes, node
@@ -102,6 +107,48 @@ def from_envelope(env: Envelope) -> Update:
         raise WireError("fields.nodes: expected a list")
     return Update(kind, meta, nodes=tuple(values.from_json(NodeRef, n, f"fields.nodes[{i}]")
                                           for i, n in enumerate(nodes)))
+
+
+def to_batch(items, origin: str) -> Envelope:
+    """The (request, update) pairs of `items` in one message, in their order."""
+    entries, bodies = [], []
+    for request, update in items:
+        fields = to_envelope(update, origin, request).fields
+        entries.append({**fields, "request": request, "size": len(update.body)})
+        bodies.append(update.body)
+    return Envelope("updates", origin, 0, {"updates": entries}, b"".join(bodies))
+
+
+def from_batch(env: Envelope) -> list[tuple[int, Update]]:
+    """The (request, update) pairs of an "updates" message; WireError names the entry at
+    fault, and then none of them is used."""
+    entries = env.fields.get("updates")
+    if not isinstance(entries, list) or not 0 < len(entries) <= MAX_BATCH:
+        raise WireError(f"fields.updates: expected a list of 1 to {MAX_BATCH} updates")
+    out, offset = [], 0
+    for i, entry in enumerate(entries):
+        where = f"fields.updates[{i}]"
+        if not isinstance(entry, dict):
+            raise WireError(f"{where}: expected an object")
+        request, size = entry.get("request"), entry.get("size")
+        if not is_int(request, 0):
+            raise WireError(f"{where}.request: expected a request number, got {shown(request)}")
+        if not is_int(size, 0, len(env.body) - offset):
+            raise WireError(f"{where}.size: {shown(size)} runs past the body "
+                            f"({len(env.body) - offset} bytes left)")
+        fields = {k: v for k, v in entry.items() if k not in ("request", "size")}
+        try:
+            update = from_envelope(Envelope("update", env.origin, request, fields,
+                                            env.body[offset:offset + size]))
+        except WireError as err:
+            text = str(err)
+            raise WireError(f"{where}.{text[7:]}" if text.startswith("fields.")
+                            else f"{where}: {text}") from None
+        out.append((request, update))
+        offset += size
+    if offset != len(env.body):
+        raise WireError(f"body: {len(env.body) - offset} bytes follow the last update's")
+    return out
 
 
 def _bool(fields: dict, name: str) -> bool:

@@ -37,15 +37,20 @@ def commit(client, edit) -> list[int]:
 
 
 def set_counter(value: int):
+    return set_property("counter", str(value))
+
+
+def set_property(name: str, value: str):
+    """Set cluster property `name` in the property set `test` (made when missing)."""
     def edit(cib):
         crm_config = cib.find("configuration/crm_config")
         cps = crm_config.find("cluster_property_set[@id='test']")
         if cps is None:
             cps = etree.SubElement(crm_config, "cluster_property_set", id="test")
-        nv = cps.find("nvpair[@id='test-counter']")
+        nv = cps.find(f"nvpair[@id='test-{name}']")
         if nv is None:
-            nv = etree.SubElement(cps, "nvpair", id="test-counter", name="counter")
-        nv.set("value", str(value))
+            nv = etree.SubElement(cps, "nvpair", id=f"test-{name}", name=name)
+        nv.set("value", value)
     return edit
 
 
@@ -175,3 +180,48 @@ def test_kill_9_during_commits_leaves_a_committed_valid_cib_and_running_resource
     # Every restart probed "keep" and found it running: it was never started again.
     log = daemon_node.log_text()
     assert log.count("running keep_start_0") == 1, "a restarted daemon restarted a running resource"
+
+
+def test_concurrent_commits_each_apply_once_with_their_own_version(daemon_node):
+    """Clients committing at once, so that updates travel several to a message (outbox.py):
+    each is still applied alone, acknowledged with its own version, none lost or doubled."""
+    daemon_node.start_corosync()
+    daemon_node.start_daemon()
+    daemon_node.wait_dc()
+    clients, rounds = 8, 25
+    with daemon_node.client() as client:
+        for c in range(clients):
+            commit(client, set_property(f"c{c}", "start"))
+        base = etree.fromstring(client.call("query").body)
+    epoch0 = int(base.get("epoch"))
+    versions: list[tuple] = []
+    errors: list[str] = []
+
+    def run(c: int) -> None:
+        try:
+            with daemon_node.client() as mine:
+                for i in range(rounds):
+                    body = etree.tostring(make_patchset(*_property_pair(base, f"c{c}", str(i))))
+                    versions.append(tuple(mine.call("apply-patch", {"force": True},
+                                                    body).result["version"]))
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(repr(err))
+    threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    epochs = sorted(v[1] for v in versions)
+    assert epochs == list(range(epoch0 + 1, epoch0 + 1 + clients * rounds))
+    with daemon_node.client() as client:
+        cib = etree.fromstring(client.call("query").body)
+    assert int(cib.get("epoch")) == epoch0 + clients * rounds
+    for c in range(clients):
+        assert cib.find(f".//nvpair[@id='test-c{c}']").get("value") == str(rounds - 1)
+
+
+def _property_pair(base, name: str, value: str):
+    new = etree.fromstring(etree.tostring(base))
+    set_property(name, value)(new)
+    return base, new

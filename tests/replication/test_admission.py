@@ -105,6 +105,22 @@ def test_the_dc_is_the_group_s_as_of_the_last_change():
     assert _check(adm, OTHER, *_update(OTHER, "dc", 2)).startswith("not the DC")
 
 
+def test_each_update_of_a_batch_is_held_to_the_checks_alone():
+    adm = _admission()
+    good = Update("patch", Meta("node2", "crmshell", "root", 1.0), b"<diff/>")
+    forged = Update("patch", Meta("node1", "crmshell", "root", 1.0), b"<diff/>")
+    dcs = Update("nodes", Meta("node2", updates.CONTROLLER_CLIENT, "root", 1.0),
+                 nodes=(NodeRef("2", "node2"),))
+    env = dataclasses.replace(updates.to_batch([(1, good), (2, forged), (3, dcs)], "2"),
+                              seq=1, pid=200)
+    assert _check(adm, OTHER, env) is None             # the message: origin, pid, number
+    whys = [adm.check_update(OTHER, u, names=NAMES) for u in (good, forged, dcs)]
+    assert whys[0] is None
+    assert whys[1].startswith("forged: fields.meta.origin 'node1'")
+    assert whys[2].startswith("not the DC: only the DC sends nodes update messages")
+    assert _check(adm, OTHER, env).startswith("replayed")      # the batch's number is used
+
+
 def test_a_message_number_used_before_or_lower_is_a_replay():
     adm = _admission()
     assert _check(adm, OTHER, *_update(OTHER, seq=5)) is None

@@ -79,6 +79,38 @@ def test_bad_fields_are_named(fields, words):
         updates.from_envelope(wire.decode(wire.encode(env)))
 
 
+def test_a_batch_keeps_the_order_requests_and_bodies_of_its_updates():
+    items = [(5, _samples()[0]), (6, _samples()[2]), (9, _samples()[1])]
+    env = wire.decode(wire.encode(updates.to_batch(items, "node1")))
+    assert env.kind == "updates" and updates.from_batch(env) == items
+
+
+def _batch(**entry_changes) -> wire.Envelope:
+    env = updates.to_batch([(5, _samples()[0]), (6, _samples()[1])], "node1")
+    entries = [dict(e) for e in env.fields["updates"]]
+    for key, value in entry_changes.items():
+        if value is None:
+            entries[1].pop(key, None)
+        else:
+            entries[1][key] = value
+    return wire.Envelope("updates", "node1", 0, {"updates": entries}, env.body)
+
+
+@pytest.mark.parametrize("env, words", [
+    (wire.Envelope("updates", "node1", 0, {"updates": []}), "fields.updates: expected a list"),
+    (wire.Envelope("updates", "node1", 0, {"updates": [1]}), r"fields.updates\[0\]: expected an object"),
+    (_batch(size=10_000), r"fields.updates\[1\].size: 10000 runs past the body"),
+    (_batch(size=-1), r"fields.updates\[1\].size"),
+    (_batch(request="x"), r"fields.updates\[1\].request"),
+    (_batch(update="nope"), r"fields.updates\[1\].update"),
+    (_batch(meta=None), r"fields.updates\[1\].meta"),
+    (_batch(size=3), "bytes follow the last update"),
+])
+def test_bad_batches_are_named_by_entry(env, words):
+    with pytest.raises(wire.WireError, match=words):
+        updates.from_batch(wire.decode(wire.encode(env)))
+
+
 def test_random_damage_never_escapes_as_anything_but_wire_error():
     rng = random.Random(7)
     samples = [wire.encode(updates.to_envelope(u, "node1", 1)) for u in _samples()]

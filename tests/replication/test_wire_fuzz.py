@@ -45,6 +45,7 @@ _READERS = {
     "sync-request": cluster_wire.read_start, "sync-offer": cluster_wire.read_offer,
     "sync": cluster_wire.read_whole_cib, "execute": cluster_wire.read_execute,
     "idle": cluster_wire.read_idle, "update": updates.from_envelope,
+    "updates": updates.from_batch,
     "fence-request": cluster_wire.read_fence_request, "fence-event": cluster_wire.read_fence_event,
     "fence-history": cluster_wire.read_fence_history,
 }
@@ -146,6 +147,10 @@ def _samples() -> list[bytes]:
         cluster_wire.fence_request("1", request),
         cluster_wire.fence_event("2", record, manual=True),
         cluster_wire.fence_history("2", [record, request.record()]),
+        updates.to_batch([(11, Update("patch", meta, b"<diff format='2'/>")),
+                          (12, Update("nodes", meta, nodes=(NodeRef("3", "node3"),))),
+                          (13, Update("replace", meta, b"<resources/>", section="resources"))],
+                         "1"),
     ]
     return [wire.encode(dataclasses.replace(e, seq=i + 1, pid=4242)) for i, e in enumerate(envs)]
 
@@ -179,6 +184,13 @@ def test_any_update_comes_back_equal(update, origin, request):
     env = wire.decode(wire.encode(updates.to_envelope(update, origin, request)))
     assert (env.origin, env.request) == (origin, request)
     assert updates.from_envelope(env) == update
+
+
+@ROUND_TRIP
+@given(st.lists(st.tuples(st.integers(0, wire.MAX_INT), UPDATES), min_size=1, max_size=5), TEXT)
+def test_any_batch_of_updates_comes_back_equal(items, origin):
+    env = wire.decode(wire.encode(updates.to_batch(items, origin)))
+    assert env.kind == "updates" and updates.from_batch(env) == items
 
 
 @ROUND_TRIP

@@ -64,6 +64,7 @@ class _Run:
     ids: list[str]                              # the history records it ends
     manual: set[str]                            # ... of those, the manual requests'
     scheduled: list = dataclasses.field(default_factory=list)   # (Fence command, its core)
+    delay_ms: int = 0                           # the priority delay a transition asked for
 
 
 class FenceService:
@@ -220,7 +221,8 @@ class FenceService:
         key = (record.target, record.action)
         run = self._runs.get(key)
         if run is None:
-            run = self._runs[key] = _Run(record.target, record.action, [], set())
+            run = self._runs[key] = _Run(record.target, record.action, [], set(),
+                                         delay_ms=scheduled[0].delay_ms if scheduled else 0)
             self.node._spawn(self._execute(run))
             ref = self._ref(record.target)
             if manual and ref is not None:
@@ -242,7 +244,7 @@ class FenceService:
 
     async def _execute(self, run: _Run) -> None:
         try:
-            ok, reason = await self._carry_out(run.target, run.action)
+            ok, reason = await self._carry_out(run.target, run.action, run.delay_ms)
         except Exception as err:  # noqa: BLE001 - every waiter must get an answer
             log.exception("fencing %s could not be carried out", run.target)
             ok, reason = False, f"internal error: {err}"
@@ -262,9 +264,9 @@ class FenceService:
         if told:
             self._told.update(run.manual)
 
-    async def _carry_out(self, target: str, action: str) -> tuple[bool, str]:
-        """Plan (topology levels, or the devices able to reach the target), delay, run the
-        agents; (done, why not)."""
+    async def _carry_out(self, target: str, action: str, priority_ms: int = 0) -> tuple[bool, str]:
+        """Plan (topology levels, or the devices able to reach the target), delay (the
+        priority delay `priority_ms`, then the device's), run the agents; (done, why not)."""
         from daemon.fencing.plan import plan_fencing
         from daemon.fencing.run import run_plan
 
@@ -277,9 +279,15 @@ class FenceService:
             reason = "; ".join(plan.notes) or f"no fence device can {action} {target}"
             log.error("fencing %s failed: %s", target, reason)
             return False, reason
-        log.warning("fencing %s (%s)", target, action)
-        result = await run_plan(plan, roots=node.executor.roots,
-                                delay_ms=plan.delay_ms(random.Random()), extra_env=self.extra_env)
+        delay_ms = plan.delay_ms(random.Random(), priority_ms)
+        if priority_ms:
+            log.warning("fencing %s (%s) in %.1f s: it runs what matters most, so the other "
+                        "side of a split fences first (priority-fencing-delay, or the two-node "
+                        "default)", target, action, delay_ms / 1000)
+        else:
+            log.warning("fencing %s (%s)", target, action)
+        result = await run_plan(plan, roots=node.executor.roots, delay_ms=delay_ms,
+                                extra_env=self.extra_env)
         if result.ok:
             log.warning("%s was fenced (%s) by %s in %d ms", target, action,
                         ", ".join(result.devices), result.elapsed_ms)

@@ -133,7 +133,8 @@ CLUSTER_OPTIONS: tuple[OptionSpec, ...] = (
     _opt("startup-fencing", BOOLEAN, "true", "Fence nodes never seen since start-up",
          daemon=_S, advanced=True),
     _opt("priority-fencing-delay", DURATION, "0",
-         "Delay fencing of the nodes that host the highest resource priority", daemon=_S),
+         "Delay fencing of the nodes that host the highest resource priority (unset on "
+         "two nodes: 5s for the busier node, the lower id on a tie)", daemon=_S),
     _opt("node-pending-timeout", DURATION, "0",
          "Fence a node that does not finish joining within this time (0: never)", daemon=_S),
     _opt("fence-remote-without-quorum", BOOLEAN, "false",

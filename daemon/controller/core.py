@@ -431,7 +431,8 @@ class Controller:
             if action.node_id is not None:
                 self.fencing.add(action.node_id)
             self._emit(msg.Fence(run.id, action.id, action.node or "",
-                                 action.meta.get("stonith_action", "reboot")))
+                                 action.meta.get("stonith_action", "reboot"),
+                                 _priority_delay_ms(action)))
             return
         if action.task == "clear_failcount" and action.rsc is not None:
             self._emit(msg.RecordStatus((ClearFailures(action.node_id, action.rsc.id),),
@@ -454,6 +455,11 @@ class Controller:
         if at != self._timer_sent:
             self._timer_sent = at
             self._emit(msg.SetTimer(at))
+
+
+def _priority_delay_ms(action: GraphAction) -> int:
+    value = action.meta.get("priority_fencing_delay", "0")
+    return int(value) * 1000 if value.isdigit() else 0
 
 
 def _start_delay(action: GraphAction) -> int:

@@ -189,6 +189,7 @@ class Fence:
     action_id: int
     target: str
     action: str
+    delay_ms: int = 0           # the priority delay the scheduler gave (priority-fencing-delay)
 
 
 @dataclass(frozen=True)

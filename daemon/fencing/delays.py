@@ -19,6 +19,15 @@ race, above all in a two-node split. Pacemaker adds it only when all of these ho
   instance counting one more when its priority is not 0.
 So in a split, the side that runs the important resources fences the other at once, while the
 other side waits before fencing it. Device delays add to it.
+
+Two-node clusters are protected against a fence race by default, where Pacemaker leaves it to
+the administrator: when `priority-fencing-delay` is not set at all in a cluster of two nodes,
+it counts as `TWO_NODE_DELAY_MS`, and equal priorities are told apart by the number of active
+resources (fence devices not counted), then by the lower node id. Exactly one side of a
+split then waits: the one whose target would win, so each split ends with one node standing,
+the one running more. A crash of that node costs the survivor the delay before it fences
+and recovers. Setting the option (to 0 as well) or a device delay is the administrator's
+choice and is taken as it is.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from daemon.fencing.hostlists import MAP_SEPARATORS
 
 DELAY_BASE = "pcmk_delay_base"
 DELAY_MAX = "pcmk_delay_max"
+TWO_NODE_DELAY_MS = 5000
 FENCING_ACTIONS = frozenset({"reboot", "off"})
 
 
@@ -87,6 +97,8 @@ class NodeStanding:
     online: bool
     priority: int = 0
     cluster_node: bool = True
+    active: int = 0             # resources active there (the two-node default's tie-break)
+    nodeid: int = 0             # ... and then the lower id
 
 
 def node_priority(active: Iterable[tuple[int, bool]]) -> int:
@@ -95,8 +107,9 @@ def node_priority(active: Iterable[tuple[int, bool]]) -> int:
 
 
 def priority_delay_ms(target: str, nodes: Sequence[NodeStanding], delay_ms: int, *,
-                      target_lost: bool) -> int:
-    """`priority-fencing-delay` (`delay_ms`) for fencing `target`, or 0 (see the module)."""
+                      target_lost: bool, tie_break: bool = False) -> int:
+    """`priority-fencing-delay` (`delay_ms`) for fencing `target`, or 0 (see the module);
+    `tie_break` for the two-node default, which tells equal priorities apart."""
     if delay_ms <= 0 or not target_lost:
         return 0
     members = [n for n in nodes if n.cluster_node]
@@ -105,7 +118,22 @@ def priority_delay_ms(target: str, nodes: Sequence[NodeStanding], delay_ms: int,
         return 0
     if sum(n.online for n in members) > len(members) // 2:
         return 0
+    if tie_break:
+        best = max(members, key=lambda n: (n.priority, n.active, -n.nodeid))
+        return delay_ms if best is mine else 0
     top = max(n.priority for n in members)
     if min(n.priority for n in members) == top or mine.priority < top:
         return 0
     return delay_ms
+
+
+def cluster_delay_ms(option: str | None, cluster_nodes: int) -> tuple[int, bool]:
+    """The priority delay the cluster asks for, and whether it is the two-node default:
+    `priority-fencing-delay` as set (a value that is not a duration counts as 0, as
+    Pacemaker reads it), else `TWO_NODE_DELAY_MS` for exactly two nodes."""
+    if option is None:
+        return (TWO_NODE_DELAY_MS, True) if cluster_nodes == 2 else (0, False)
+    try:
+        return max(0, parse_duration_ms(option.strip())), False
+    except OptionValueError:
+        return 0, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from daemon.fencing.delays import NodeStanding, cluster_delay_ms, priority_delay_ms
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
 from daemon.scheduler.model import Action, Node
@@ -34,7 +35,32 @@ def fence_node(ws: WorkingSet, node: Node, reason: str, priority_delay: bool) ->
         return
     node.unclean = True
     node.fence_reason = reason
-    fence_op(ws, node, None, True, reason)
+    action = fence_op(ws, node, None, True, reason)
+    if priority_delay:      # a lost node: the priority delay may apply (set once priorities are known)
+        action.meta[PRIORITY_DELAY] = "0"
+
+
+# The fence action's meta-attribute, in seconds, as Pacemaker's graph carries it
+# (CRM_meta_priority_fencing_delay); the fencer waits that long before the device's delay.
+PRIORITY_DELAY = "priority_fencing_delay"
+
+
+def _set_priority_delays(ws: WorkingSet, fencing_ops: list[Action]) -> None:
+    """The priority delay of each lost node's fencing (daemon/fencing/delays.py), now that
+    every node's priority is known; the two-node default when the option is not set."""
+    lost = [f for f in fencing_ops if PRIORITY_DELAY in f.meta]
+    if not lost:
+        return
+    members = [n for n in ws.nodes if n.kind == "member"]
+    delay_ms, default = cluster_delay_ms(ws.options.get("priority-fencing-delay"), len(members))
+    # a fence device does not make a node more worth keeping: it runs wherever is left
+    standings = [NodeStanding(n.name, n.online, n.priority, True,
+                              sum(r.standard != "stonith" for r in n.running),
+                              int(n.id) if n.id.isdigit() else 1 << 32) for n in members]
+    for fence in lost:
+        ms = priority_delay_ms(fence.node.name, standings, delay_ms, target_lost=True,
+                               tie_break=default)
+        fence.meta[PRIORITY_DELAY] = str(ms // 1000)
 
 
 # ---- scheduling fencing and shutdowns ---------------------------------------------------
@@ -142,6 +168,8 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
                 dc_down = down
             else:
                 shutdown_ops.insert(0, down)
+    _set_priority_delays(ws, fencing_ops + ([dc_down] if dc_down is not None
+                                            and dc_down.task == "stonith" else []))
     if dc_down is not None:
         if dc_down.task == "do_shutdown":
             for op in shutdown_ops:

@@ -82,13 +82,13 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def sandbox_cluster(box: Path, setup: str):
-    """`sandbox up --nodes 3` in `box`, `setup` (a batch, run with -w on node1), the Cluster;
+def sandbox_cluster(box: Path, setup: str, nodes: int = 3, *up_options: str):
+    """`sandbox up --nodes N` in `box`, `setup` (a batch, run with -w on node1), the Cluster;
     the sandbox is taken down whatever happens."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     try:
-        up = subprocess.run([*CRMSHELL, "sandbox", "up", "--nodes", "3", "--no-attach",
-                             "--dir", str(box)], capture_output=True, text=True, env=env,
+        up = subprocess.run([*CRMSHELL, "sandbox", "up", "--nodes", str(nodes), "--no-attach",
+                             "--dir", str(box), *up_options], capture_output=True, text=True, env=env,
                             timeout=120, cwd=REPO)
         assert up.returncode == 0, f"sandbox up failed:\n{up.stdout}\n{up.stderr}"
         c = Cluster(box)

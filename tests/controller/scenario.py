@@ -158,7 +158,8 @@ def render(command) -> str:
     if isinstance(command, msg.BecameIdle):
         return f"BecameIdle after transition {command.transition_id}"
     if isinstance(command, msg.Fence):
-        return f"Fence {command.target} ({command.action}) action {command.action_id}"
+        delay = f" after {command.delay_ms} ms" if command.delay_ms else ""
+        return f"Fence {command.target} ({command.action}) action {command.action_id}{delay}"
     if isinstance(command, msg.NodeShutdown):
         return f"NodeShutdown {command.node}"
     return f"{name} {command}"

@@ -6,8 +6,9 @@ import random
 
 import pytest
 
-from daemon.fencing.delays import (NodeStanding, delay_base_ms, delay_max_ms, device_delay_ms,
-                                   node_priority, priority_delay_ms, total_delay_ms)
+from daemon.fencing.delays import (TWO_NODE_DELAY_MS, NodeStanding, cluster_delay_ms,
+                                   delay_base_ms, delay_max_ms, device_delay_ms, node_priority,
+                                   priority_delay_ms, total_delay_ms)
 from daemon.fencing.errors import FencingConfigError
 from daemon.fencing.plan import plan_fencing
 from tests.fencing.fence_fixtures import cib, device, level
@@ -126,3 +127,29 @@ def test_priority_delay_ignores_remote_nodes():
     nodes = two_nodes(node2=10) + [NodeStanding("remote1", False, 50, cluster_node=False)]
     assert priority_delay_ms("node2", nodes, 15_000, target_lost=True) == 15_000
     assert priority_delay_ms("remote1", nodes, 15_000, target_lost=True) == 0
+
+
+@pytest.mark.parametrize("option, nodes, expected", [
+    (None, 2, (TWO_NODE_DELAY_MS, True)), (None, 3, (0, False)), (None, 1, (0, False)),
+    ("0", 2, (0, False)), ("15s", 2, (15_000, False)), ("20", 3, (20_000, False)),
+    ("soon", 2, (0, False)),
+])
+def test_the_cluster_s_delay_and_the_two_node_default(option, nodes, expected):
+    assert cluster_delay_ms(option, nodes) == expected
+
+
+def test_the_two_node_default_tells_equal_priorities_apart_by_load_then_node_id():
+    def view(lost: str, **active: int) -> list[NodeStanding]:
+        return [NodeStanding(n, n != lost, 0, True, active.get(n, 0), i)
+                for i, n in ((1, "node1"), (2, "node2"))]
+
+    def delay(target: str, **active: int) -> int:
+        return priority_delay_ms(target, view(target, **active), 5000, target_lost=True,
+                                 tie_break=True)
+    assert delay("node2", node2=3, node1=1) == 5000     # the busier node is waited for
+    assert delay("node1", node2=3, node1=1) == 0        # ... and fences at once
+    assert delay("node1") == 5000 and delay("node2") == 0      # equal: the lower id stays
+    # exactly one side of each split waits
+    for a, b in ((0, 0), (1, 0), (0, 2), (4, 4)):
+        waits = [delay("node1", node1=a, node2=b), delay("node2", node1=a, node2=b)]
+        assert sorted(waits) == [0, 5000]

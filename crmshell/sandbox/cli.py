@@ -31,6 +31,13 @@ def token_arg(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of ms or 'default'") from None
 
 
+def quorum_arg(text: str) -> tuple:
+    try:
+        return lay.parse_quorum(text)
+    except lay.LayoutError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix(f"--quorum ")) from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crmshell sandbox", description=DESCRIPTION)
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -53,6 +60,10 @@ def parser() -> argparse.ArgumentParser:
                     help=f"corosync's totem token in ms (default {lay.TOKEN_MS}: a lost node "
                          "is seen in about 2.2 x the token), or 'default' for corosync's own "
                          "timers, as on a real network (3 s token: losses seen in seconds)")
+    up.add_argument("--quorum", type=quorum_arg, default=(), metavar="OPTION[,OPTION...]",
+                    help="votequorum options for corosync.conf: wait_for_all, "
+                         "last_man_standing, auto_tie_breaker, two_node (each also NAME=0), "
+                         "last_man_standing_window=MS; two nodes get two_node by default")
     up.add_argument("--timeout", type=float, default=UP_TIMEOUT_S, metavar="SECONDS",
                     help=f"give up after this long (default {UP_TIMEOUT_S:g})")
     verb("env", "print the shell lines that attach crmshell to NODE").add_argument("node")
@@ -124,7 +135,8 @@ def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
 
     start = time.monotonic()
     state = commands.up(directory, args.nodes, args.timeout, not args.no_daemon,
-                        lambda text: sys.stderr.write(f"sandbox: {text}\n"), token=args.token)
+                        lambda text: sys.stderr.write(f"sandbox: {text}\n"), token=args.token,
+                        quorum=args.quorum)
     took = time.monotonic() - start
     node1 = lay.Layout(directory, args.nodes).node(1)
     formed = "with a DC" if state.get("daemon") else "corosync quorate; no crmshelld yet"

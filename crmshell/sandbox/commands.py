@@ -96,11 +96,12 @@ def _holder_argv(rootless: bool) -> list[str]:
 
 
 def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
-       token: int | None = lay.TOKEN_MS) -> dict:
+       token: int | None = lay.TOKEN_MS, quorum: tuple = ()) -> dict:
     """Start a sandbox of `count` nodes in `directory` and return its state once the
     cluster has formed (with the daemons: once they agree on a DC). `token` is the totem
-    token in ms, None for corosync's own timers."""
-    layout = lay.Layout(directory, count, token)
+    token in ms, None for corosync's own timers; `quorum` votequorum's options
+    (layout.parse_quorum)."""
+    layout = lay.Layout(directory, count, token, quorum)
     if shutil.which("corosync") is None:
         raise SandboxError("corosync is not installed (Debian: apt install corosync)")
     for tool in ("unshare", "nsenter", "ip"):
@@ -115,6 +116,8 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
     argv = [*_holder_argv(rootless), sys.executable, "-m", "crmshell.sandbox.supervisor",
             str(directory), str(count), "--timeout", str(timeout),
             "--token", "default" if token is None else str(token)]
+    if quorum:
+        argv += ["--quorum", ",".join(f"{name}={value}" for name, value in quorum)]
     if daemon is not None:
         argv += ["--daemon", json.dumps(daemon)]
     if rootless:

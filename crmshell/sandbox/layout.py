@@ -43,6 +43,33 @@ class LayoutError(ValueError):
     """A sandbox that cannot be laid out (node count, node name, directory)."""
 
 
+# votequorum's options `sandbox up --quorum` takes, as corosync.conf names them
+QUORUM_FLAGS = ("two_node", "wait_for_all", "last_man_standing", "auto_tie_breaker")
+QUORUM_NUMBERS = ("last_man_standing_window",)
+
+
+def parse_quorum(text: str) -> tuple[tuple[str, int], ...]:
+    """`--quorum` words, comma-separated: a flag (`wait_for_all`), a flag set to 0 or 1
+    (`two_node=0`), or `last_man_standing_window=MS`; LayoutError names a bad word."""
+    out: dict[str, int] = {}
+    for word in (w.strip() for w in text.split(",")):
+        if not word:
+            continue
+        name, sep, value = word.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in QUORUM_FLAGS + QUORUM_NUMBERS:
+            raise LayoutError(f"--quorum {word}: not one of {', '.join(QUORUM_FLAGS + QUORUM_NUMBERS)}")
+        if name in QUORUM_NUMBERS:
+            if not sep or not value.strip().isdigit() or int(value) <= 0:
+                raise LayoutError(f"--quorum {word}: {name} is a number of ms (above 0)")
+            out[name] = int(value)
+        elif sep and value.strip() not in ("0", "1"):
+            raise LayoutError(f"--quorum {word}: {name} is 0 or 1")
+        else:
+            out[name] = int(value) if sep else 1
+    return tuple(sorted(out.items()))
+
+
 def default_dir(environ: dict[str, str] | None = None, uid: int | None = None) -> Path:
     """$XDG_RUNTIME_DIR/crmshell-sandbox, else /tmp/crmshell-sandbox-$UID: per user, so two
     users' sandboxes never collide, and in the runtime directory when there is one because
@@ -113,8 +140,11 @@ class Layout:
     directory: Path
     count: int
     token: int | None = TOKEN_MS       # None: corosync's own totem and knet timers
+    quorum: tuple[tuple[str, int], ...] = ()    # votequorum's options (parse_quorum)
 
     def __post_init__(self) -> None:
+        if dict(self.quorum).get("two_node") and self.count != 2:
+            raise LayoutError(f"--quorum two_node: two_node is for two nodes, not {self.count}")
         if not isinstance(self.count, int) or not 1 <= self.count <= MAX_NODES:
             raise LayoutError(f"--nodes {self.count!r}: a sandbox has 1 to {MAX_NODES} nodes")
         if self.token is not None and not MIN_TOKEN_MS <= self.token <= MAX_TOKEN_MS:
@@ -158,7 +188,9 @@ class Layout:
             knet_ping_interval=KNET_PING_INTERVAL_MS if fast else None,
             knet_ping_timeout=KNET_PING_TIMEOUT_MS if fast else None,
             logfile=str(node.corosync_log), state_dir=str(node.corosync_state),
-            move_to_root_cgroup=False)
+            move_to_root_cgroup=False,
+            **{name: (bool(value) if name in QUORUM_FLAGS else value)
+               for name, value in self.quorum})
 
     def corosync_text(self, node: NodePaths) -> str:
         return render(self.cluster_config(node))

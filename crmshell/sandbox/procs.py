@@ -79,6 +79,17 @@ def tail(path: Path, size: int = 1500) -> str:
         return "(no output)"
 
 
+def log_errors(path: Path, most: int = 8) -> str | None:
+    """The last critical and error lines of a corosync log (which says why it exited when
+    its console says nothing), or None when it has none."""
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    found = [line for line in lines if " crit " in line or " error " in line]
+    return "\n".join(found[-most:]) or None
+
+
 def only_child(pid: int) -> int | None:
     """The child of `pid` (unshare's forked PID 1 of the new namespace), if it has one."""
     try:

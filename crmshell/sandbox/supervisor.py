@@ -22,7 +22,7 @@ from pathlib import Path
 
 from crmshell.sandbox import layout as lay
 from crmshell.sandbox.partition import bridges_for, ip_batch
-from crmshell.sandbox.procs import StepError, end, only_child, run, spawn, tail
+from crmshell.sandbox.procs import StepError, end, log_errors, only_child, run, spawn, tail
 from crmshell.sandbox.readiness import wait_formed
 from daemon.agents.fence import sandbox_control as control
 from daemon.cib.persist import write_file_atomically
@@ -165,11 +165,18 @@ class Supervisor:
         return lay.enter_argv(self.nodes[name].init_pid, rootless=False)
 
     def _check_alive(self) -> None:
+        """A process of a node that should be up died: say which and why (killed nodes,
+        whose processes died with them, are not asked about)."""
         for node in self.nodes.values():
+            if not node.running():
+                continue
             for what, proc in (("corosync", node.corosync), ("crmshelld", node.daemon)):
                 if proc is not None and proc.poll() is not None:
+                    why = tail(node.paths.output)
+                    if what == "corosync" and why == "(no output)":
+                        why = log_errors(node.paths.corosync_log) or why
                     raise StepError(f"{node.paths.name}: {what} exited with status "
-                                    f"{proc.returncode}: {tail(node.paths.output)}")
+                                    f"{proc.returncode}: {why}")
 
     # ---- running ----------------------------------------------------------------------------
 
@@ -297,10 +304,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("--rootless", action="store_true")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--token", default=str(lay.TOKEN_MS))
+    p.add_argument("--quorum", default="")
     args = p.parse_args(argv)
     token = None if args.token == "default" else int(args.token)
     daemon = json.loads(args.daemon) if args.daemon else None
-    supervisor = Supervisor(lay.Layout(args.directory, args.count, token), daemon, args.rootless,
+    layout = lay.Layout(args.directory, args.count, token, lay.parse_quorum(args.quorum))
+    supervisor = Supervisor(layout, daemon, args.rootless,
                             dict(os.environ, CRMSHELL_SANDBOX_DIR=str(args.directory)))
     try:
         supervisor.build(args.timeout)

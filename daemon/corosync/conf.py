@@ -191,6 +191,7 @@ class ClusterConfig:
     wait_for_all: bool | None = None
     last_man_standing: bool | None = None
     auto_tie_breaker: bool | None = None
+    last_man_standing_window: int | None = None     # ms (corosync: 10000)
     logfile: str | None = None
     debug: bool = False
     state_dir: str | None = None
@@ -240,6 +241,8 @@ def render(config: ClusterConfig) -> str:
     with _block(out, "quorum", 0):
         _items(out, 1, [("provider", "corosync_votequorum")])
         _items(out, 1, [(key, "1" if value else "0") for key, value in _quorum_flags(config)])
+        if config.last_man_standing_window is not None:
+            _items(out, 1, [("last_man_standing_window", str(config.last_man_standing_window))])
     with _block(out, "logging", 0):
         log = [("to_logfile", "yes" if config.logfile else "no")]
         if config.logfile:
@@ -299,11 +302,12 @@ def _check(config: ClusterConfig) -> None:
         value = getattr(config, key)
         if value is not None and (not value or set(value) & _FORBIDDEN_IN_VALUE):
             raise ConfError(_FIELD[key], f"{value!r} cannot be written as a value")
-    for key in (*_TOTEM_TIMES, *_TOTEM_COUNTS, *_KNET_TIMES):
+    for key in (*_TOTEM_TIMES, *_TOTEM_COUNTS, *_KNET_TIMES, "last_man_standing_window"):
         value = getattr(config, key)
         if value is not None and (not isinstance(value, int) or value < 0
                                   or (value == 0 and key != "token_coefficient")):
-            where = f"totem.interface.{key}" if key in _KNET_TIMES else f"totem.{key}"
+            where = (f"totem.interface.{key}" if key in _KNET_TIMES else
+                     f"quorum.{key}" if key == "last_man_standing_window" else f"totem.{key}")
             unit = "token rotations" if key in _TOTEM_COUNTS else "ms"
             raise ConfError(where, f"{value!r} is not a positive number of {unit}")
     if (config.knet_ping_interval is None) != (config.knet_ping_timeout is None):
@@ -387,6 +391,9 @@ def _from_tree(tree: ConfTree) -> ClusterConfig:
             item = quorum.get(key)
             if item is not None:
                 values[key] = _flag(tree, item, "quorum")
+        window = quorum.get("last_man_standing_window")
+        if window is not None:
+            values["last_man_standing_window"] = _number(tree, window, "quorum")
     logging = root.section("logging")
     if logging is not None:
         to_file = logging.get("to_logfile")

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
 CRMSHELL = [sys.executable, "-m", "crmshell"]
 NODES = ("node1", "node2", "node3")
+# what every module of real sandbox clusters is marked with
+MARKS = [pytest.mark.slow,
+         pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed")]
 
 
 def until(what, timeout: float = 20.0, step: float = 0.1):

@@ -17,7 +17,6 @@ The sandbox is taken down whatever happens.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -28,14 +27,11 @@ import pytest
 from daemon.agents.fence import sandbox_control as control
 from daemon.api.client import ApiClient
 from daemon.corosync.conf import new_authkey, write_authkey
-from sandbox_cluster import CRMSHELL, REPO, Cluster, sandbox_cluster, until
+from sandbox_cluster import CRMSHELL, Cluster, MARKS, REPO, sandbox_cluster, until
 
 HERE = Path(__file__).resolve().parent
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed"),
-]
+pytestmark = MARKS
 
 
 class Box(Cluster):

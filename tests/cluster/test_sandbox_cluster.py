@@ -11,20 +11,16 @@ the lost node down before its resource is recovered.
 from __future__ import annotations
 
 import datetime
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
-from sandbox_cluster import NODES, REPO, sandbox_cluster, until
+from sandbox_cluster import MARKS, NODES, REPO, sandbox_cluster, until
 
 from crmshell.sandbox.commands import exec_argv
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,11 @@ fence.
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
-from sandbox_cluster import NODES, sandbox_cluster, until
+from sandbox_cluster import MARKS, NODES, sandbox_cluster, until
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed"),
-]
+pytestmark = MARKS
 
 SETUP = """configure
 property stonith-enabled=true

@@ -11,16 +11,12 @@ running the resource is recovered on the survivor after the default delay, fenci
 from __future__ import annotations
 
 import datetime
-import shutil
 import sys
 
 import pytest
-from sandbox_cluster import sandbox_cluster, until
+from sandbox_cluster import MARKS, sandbox_cluster, until
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("corosync") is None, reason="corosync is not installed"),
-]
+pytestmark = MARKS
 NODES = ("node1", "node2")
 
 SETUP = """configure

@@ -31,6 +31,7 @@ def config(**changes) -> ClusterConfig:
            crypto_cipher="aes128", crypto_hash="sha512"),
     config(knet_ping_interval=250, knet_ping_timeout=2000),
     config(seqno_unchanged_const=1),
+    config(last_man_standing=True, last_man_standing_window=1000),
 ])
 def test_render_then_parse_gives_the_same_configuration(cfg: ClusterConfig) -> None:
     text = render(cfg)
@@ -68,6 +69,7 @@ def test_knet_timers_are_link_0_s_interface_and_read_back_only_from_it() -> None
     ({"logfile": "/tmp/a}b"}, "logging.logfile"),
     ({"token": 0}, "totem.token"),
     ({"seqno_unchanged_const": 0}, "totem.seqno_unchanged_const"),
+    ({"last_man_standing_window": 0}, "quorum.last_man_standing_window"),
     ({"nodes": ()}, "nodelist"),
     ({"nodes": (NodeEntry("a", 1, ("10.0.0.1",)), NodeEntry("a", 2, ("10.0.0.2",)))},
      "nodelist.node[2].name"),

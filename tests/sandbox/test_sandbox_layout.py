@@ -135,3 +135,36 @@ def test_status_lines() -> None:
     assert lines[0] == "sandbox /s: 1 node(s), rootless, supervisor 7"
     assert lines[1].split() == ["node1", "10.213.0.1", "up", "corosync", "running", "socket",
                                 "/s/node1/crmshelld.sock"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("wait_for_all", (("wait_for_all", 1),)),
+    ("last_man_standing,last_man_standing_window=1000,auto-tie-breaker",
+     (("auto_tie_breaker", 1), ("last_man_standing", 1), ("last_man_standing_window", 1000))),
+    ("two_node=0", (("two_node", 0),)),
+    ("", ()),
+])
+def test_quorum_options(text, expected):
+    assert lay.parse_quorum(text) == expected
+
+
+@pytest.mark.parametrize("text, said", [
+    ("quorate", "not one of two_node"),
+    ("wait_for_all=2", "wait_for_all is 0 or 1"),
+    ("last_man_standing_window=soon", "a number of ms"),
+])
+def test_bad_quorum_options_are_named(text, said):
+    with pytest.raises(lay.LayoutError, match=said):
+        lay.parse_quorum(text)
+
+
+def test_quorum_options_reach_corosync_conf():
+    layout = lay.Layout(Path("/s"), 3, quorum=lay.parse_quorum(
+        "last_man_standing,last_man_standing_window=1000,auto_tie_breaker"))
+    config = ClusterConfig.from_tree(parse(layout.corosync_text(layout.node(1))))
+    assert (config.last_man_standing, config.auto_tie_breaker, config.last_man_standing_window,
+            config.wait_for_all, config.two_node) == (True, True, 1000, None, None)
+    two = lay.Layout(Path("/s"), 2, quorum=lay.parse_quorum("two_node=0"))
+    assert ClusterConfig.from_tree(parse(two.corosync_text(two.node(1)))).two_node is False
+    with pytest.raises(lay.LayoutError, match="two_node is for two nodes"):
+        lay.Layout(Path("/s"), 3, quorum=(("two_node", 1),))

@@ -59,7 +59,8 @@ from daemon.replication import cluster_wire
 from daemon.replication.admission import Admission
 from daemon.replication.errors import NotConnected
 from daemon.replication.outbox import Outbox
-from daemon.replication.sync import RoundOver, SendCib, SendOffer, SendStart, SyncRounds
+from daemon.replication.sync import (ROUND_TIMEOUT_S, RoundOver, SendAbort, SendCib, SendOffer,
+                                     SendStart, SyncRounds)
 from daemon.replication.updates import CONTROLLER_CLIENT, Meta, Update
 from daemon.scheduler.graph import parse_transition_key
 from daemon.settings import Settings
@@ -116,6 +117,7 @@ class Node:
         self._held: list = []                   # updates delivered during a sync round
         self._sync_cib: bytes | None = None     # the winner's CIB of the round
         self._early: list = []                  # messages of our join's round, sent once open
+        self._round_timer: tuple | None = None  # (round, cut, handle): when to cut the round
         self._peered = False                    # synced with others since start (sync.py)
         self._quorum_fed: bool | None = None    # the quorum the core was told (quorum_gate)
         self._quorum_held_since: int | None = None
@@ -227,6 +229,7 @@ class Node:
         self.core = None
         self.joined = False
         self.sync, self._sync_cib = None, None
+        self._time_round()
         held, self._held = self._held, []
         for _, request, _ in held:
             future = self._pending.get(request)
@@ -321,8 +324,37 @@ class Node:
                          ".".join(map(str, self.store.version)))
                 self._spawn(self._send(cluster_wire.whole_cib(self.me.id, c.round,
                                                               etree.tostring(self.store.root))))
+            elif isinstance(c, SendAbort):
+                self._spawn(self._send(cluster_wire.abort(self.me.id, c.round, c.cut)))
             elif isinstance(c, RoundOver):
                 self._round_over(c)
+        self._time_round()
+
+    def _time_round(self) -> None:
+        """Keep one timer for the round in progress (and its cut): a round some member
+        leaves unanswered is cut after ROUND_TIMEOUT_S (replication.sync)."""
+        want = None if self.sync is None or not self.sync.syncing else (self.sync.round,
+                                                                        self.sync.cuts)
+        if self._round_timer is not None and self._round_timer[:2] == want:
+            return
+        if self._round_timer is not None:
+            self._round_timer[2].cancel()
+            self._round_timer = None
+        if want is not None:
+            handle = asyncio.get_running_loop().call_later(ROUND_TIMEOUT_S, self._round_late,
+                                                           *want)
+            self._round_timer = (*want, handle)
+
+    def _round_late(self, round_, cut: int) -> None:
+        self._round_timer = None
+        if self.sync is None:
+            return
+        waiting = sorted(m for m in self.sync.members if m not in self.sync.offers) or \
+            [self.sync.winner]
+        log.warning("sync: round %s has waited %.0f s for node(s) %s; cutting it",
+                    ".".join(map(str, round_)), ROUND_TIMEOUT_S,
+                    ", ".join(f"{m[0]} pid {m[1]}" for m in waiting if m))
+        self._run_sync(self.sync.on_timeout(round_, cut))
 
     async def _send(self, env) -> None:
         if self.channel is None:
@@ -385,6 +417,12 @@ class Node:
             self._run_sync(self.sync.on_start(sender, cluster_wire.read_start(env)))
         elif env.kind == "sync-offer":
             self._run_sync(self.sync.on_offer(sender, *cluster_wire.read_offer(env)))
+        elif env.kind == "sync-abort":
+            left = set(self.sync.left_out)
+            self._run_sync(self.sync.on_abort(sender, *cluster_wire.read_abort(env)))
+            if self.sync.left_out - left:
+                log.warning("sync: the round goes on without node(s) %s", ", ".join(
+                    f"{m[0]} pid {m[1]}" for m in sorted(self.sync.left_out - left)))
         else:
             round_, body = cluster_wire.read_whole_cib(env)
             if self.sync.accepts_cib(sender, round_):

@@ -58,6 +58,17 @@ def read_whole_cib(env: Envelope) -> tuple[tuple[int, int, int], bytes]:
     return _round(env.fields), env.body
 
 
+def abort(origin: str, round_, cut: int) -> Envelope:
+    return Envelope("sync-abort", origin, 0, {"round": list(round_), "cut": cut})
+
+
+def read_abort(env: Envelope) -> tuple[tuple[int, int, int], int]:
+    cut = env.fields.get("cut")
+    if not is_int(cut, 0):
+        raise WireError(f"fields.cut: expected a number of cuts, got {shown(cut)}")
+    return _round(env.fields), cut
+
+
 def _round(fields: dict) -> tuple[int, int, int]:
     value = fields.get("round")
     if (not isinstance(value, list) or len(value) != 3

@@ -29,6 +29,16 @@ start are applied as usual (the winner has them too: it got the same messages).
 A configuration change during a round ends it without a sync: each member applies what it
 held (only the old configuration's members saw it), and the next round, if anyone joined,
 carries it in the offers.
+
+A member that stays in the group but does not answer (a daemon stopped or hung: corosync
+keeps its membership while its connection lives) must not hold every node's updates for
+ever. Each member gives a round `ROUND_TIMEOUT_S` after its start (and after each cut); then
+it sends an agreed abort naming the round and the number of cuts so far. The first abort
+delivered cuts the round for everyone alike, the others name a cut already made and are
+ignored: the round goes on with the offers delivered by then (the silent members are left
+out), or, when the winner was chosen and its CIB is what did not come, with the best of
+the other offers. A silent member that comes back reads the same messages in the same
+order and ends the round the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from dataclasses import dataclass
 
 Member = tuple[int, int]        # (node id, pid) of a daemon in the process group
 Round = tuple[int, int, int]    # (leader node id, leader pid, the leader's count)
+ROUND_TIMEOUT_S = 15.0          # how long a member waits for a round before cutting it
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,14 @@ class SendCib:
 
 
 @dataclass(frozen=True)
+class SendAbort:
+    """This node gave up waiting: send the abort of `round` at cut number `cut`."""
+
+    round: Round
+    cut: int
+
+
+@dataclass(frozen=True)
 class RoundOver:
     """Apply the held updates; `install_from` is the member whose CIB was installed (None:
     every member had the same one, or the round was cut short). `stale` are the members
@@ -92,6 +111,8 @@ class SyncRounds:
         self.round: Round | None = None  # the round whose offers are collected
         self.offers: dict[Member, Offer] = {}
         self.winner: Member | None = None
+        self.cuts = 0                   # aborts applied to the round
+        self.left_out: set[Member] = set()  # members a cut left out of it
         self._started = 0               # rounds this member started as leader
 
     @property
@@ -116,6 +137,7 @@ class SyncRounds:
             out.append(RoundOver(self.round, None))
         was_busy = self.busy
         self.round, self.offers, self.winner = None, {}, None
+        self.cuts, self.left_out = 0, set()
         self.expecting = bool(joined) or was_busy
         if self.expecting and self.leader == self.me:
             self._started += 1
@@ -129,6 +151,7 @@ class SyncRounds:
         out = [RoundOver(self.round, None)] if self.syncing else []
         self.expecting = False
         self.round, self.offers, self.winner = round_, {}, None
+        self.cuts, self.left_out = 0, set()
         out.append(SendOffer(round_))
         return out
 
@@ -137,14 +160,42 @@ class SyncRounds:
         sender = tuple(sender)
         if not self.syncing or tuple(round_) != self.round or sender not in self.members:
             return []           # answers an earlier round
+        if sender in self.left_out:
+            return []           # too late: the round went on without it
         self.offers[sender] = Offer(sender, tuple(version), digest, peered)
-        if len(self.offers) < len(self.members) or self.winner is not None:
+        if len(self.offers) + len(self.left_out) < len(self.members) or self.winner is not None:
             return []
-        if len({(o.version, o.digest) for o in self.offers.values()}) == 1:
+        return self._decide()
+
+    def _decide(self) -> list:
+        """All awaited offers are in: end the round, or name the winner."""
+        offers = [o for m, o in self.offers.items() if m not in self.left_out]
+        if not offers or len({(o.version, o.digest) for o in offers}) == 1:
             done, self.round = self.round, None
             return [RoundOver(done, None)]
-        self.winner = max(self.offers.values(), key=_rank).sender
+        self.winner = max(offers, key=_rank).sender
         return [SendCib(self.round)] if self.winner == self.me else []
+
+    def on_timeout(self, round_: Round, cut: int) -> list:
+        """This member's wait for `round_` (started at cut `cut`) ran out."""
+        if not self.syncing or tuple(round_) != self.round or cut != self.cuts:
+            return []
+        return [SendAbort(self.round, self.cuts)]
+
+    def on_abort(self, sender: Member, round_: Round, cut: int) -> list:
+        """The round is cut (the first abort of this cut, for everyone alike): go on with
+        the offers delivered, leaving out who did not answer, or the winner whose CIB did
+        not come."""
+        if (not self.syncing or tuple(round_) != self.round or cut != self.cuts
+                or tuple(sender) not in self.members):
+            return []
+        self.cuts += 1
+        if self.winner is not None:
+            self.left_out.add(self.winner)
+            self.winner = None
+        else:
+            self.left_out |= {m for m in self.members if m not in self.offers}
+        return self._decide()
 
     def on_cib(self, sender: Member, round_: Round) -> list:
         """The winner's CIB arrived: install it (the shell does) and end the round."""

@@ -42,7 +42,7 @@ _SHOWN = reprlib.Repr()
 _SHOWN.maxstring = _SHOWN.maxother = 60
 _SHOWN.maxlevel = 2
 
-KINDS = ("update", "updates", "sync-request", "sync-offer", "sync", "execute", "idle-query", "idle",
+KINDS = ("update", "updates", "sync-request", "sync-offer", "sync", "sync-abort", "execute", "idle-query", "idle",
          "fence-request", "fence-event", "fence-history")
 
 

@@ -19,6 +19,7 @@ import pytest
 from sandbox_cluster import MARKS, NODES, REPO, sandbox_cluster, until
 
 from crmshell.sandbox.commands import exec_argv
+from daemon.replication.sync import ROUND_TIMEOUT_S
 
 pytestmark = MARKS
 
@@ -111,6 +112,26 @@ def test_the_minority_of_a_partition_stops_its_resources(cluster):
     until(lambda: len({cluster.config(n) for n in NODES}) == 1, timeout=20)
     where = {cluster.where(n, "lonely") for n in NODES}
     assert len(where) == 1 and None not in where
+
+
+def test_a_daemon_that_stops_answering_holds_a_sync_round_only_until_it_is_cut(cluster):
+    until(lambda: all(cluster.online(n) == set(NODES) for n in NODES), timeout=30)
+    before = len((cluster.box / "node1" / "crmshelld.log").read_text().splitlines())
+    cluster.sandbox("exec", "node3", "--", "pkill", "-STOP", "-f", "crmshelld")
+    try:
+        cluster.sandbox("kill", "node2")
+        cluster.sandbox("start", "node2")       # a join: a sync round node3 cannot answer
+        started = time.monotonic()
+        cluster.crm("node1", "configure", "property", "stuck-round=1", timeout=90)
+        took = time.monotonic() - started
+        assert took < ROUND_TIMEOUT_S + 10, took
+        lines = (cluster.box / "node1" / "crmshelld.log").read_text().splitlines()[before:]
+        assert any("the round goes on without node(s) 3" in line for line in lines), lines
+    finally:
+        cluster.sandbox("exec", "node3", "--", "pkill", "-CONT", "-f", "crmshelld")
+    # node3 reads what it missed, in order, and ends with the same CIB
+    until(lambda: len({cluster.config(n) for n in NODES}) == 1, timeout=30)
+    assert "stuck-round=1" in cluster.config("node3")
 
 
 def test_with_fencing_a_lost_node_is_fenced_before_its_resource_moves(cluster):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.replication import cluster_wire
-from daemon.replication.sync import RoundOver, SendCib, SendOffer, SyncRounds
+from daemon.replication import cluster_wire, wire
+from daemon.replication.sync import RoundOver, SendAbort, SendCib, SendOffer, SyncRounds
 from daemon.replication.wire import WireError
 
 A, B, C = (1, 100), (2, 200), (3, 300)
@@ -60,3 +60,61 @@ def test_the_offer_says_whether_its_sender_has_been_with_others():
     bad.fields["peered"] = "yes"
     with pytest.raises(WireError, match="fields.peered"):
         cluster_wire.read_offer(bad)
+
+
+def started(me=A, members=(A, B, C)):
+    rounds = SyncRounds(me)
+    rounds.on_confchg(list(members), joined=[C])
+    start = rounds.leader + (1,)
+    rounds.on_start(rounds.leader, start)
+    return rounds, start
+
+
+def test_a_silent_member_is_left_out_when_the_round_is_cut():
+    rounds, start = started()
+    assert rounds.on_offer(A, start, (0, 5, 1), "x") == []
+    assert rounds.on_offer(B, start, (0, 5, 1), "x") == []      # C says nothing
+    assert rounds.on_timeout(start, 0) == [SendAbort(start, 0)]
+    assert rounds.on_abort(B, start, 0) == [RoundOver(start, None)]   # A and B agree
+    assert not rounds.syncing
+    assert rounds.on_abort(A, start, 0) == []                   # the second abort: nothing
+
+
+def test_a_cut_round_goes_on_with_the_best_offer_delivered():
+    rounds, start = started(me=B)
+    rounds.on_offer(A, start, (0, 5, 1), "old")
+    rounds.on_offer(B, start, (0, 6, 0), "new")
+    assert rounds.on_abort(A, start, 0) == [SendCib(start)]     # B has the best: it sends
+    assert rounds.on_offer(C, start, (0, 9, 0), "late") == []   # too late for this round
+    assert rounds.on_cib(B, start) == [RoundOver(start, B, (A,))]
+
+
+def test_a_winner_whose_cib_does_not_come_is_passed_over():
+    rounds, start = started(me=A)
+    for member, version in ((A, (0, 5, 0)), (B, (0, 7, 0)), (C, (0, 6, 0))):
+        rounds.on_offer(member, start, version, str(version))
+    assert rounds.winner == B
+    assert rounds.on_timeout(start, 1) == []                    # not this cut's timer
+    assert rounds.on_timeout(start, 0) == [SendAbort(start, 0)]
+    assert rounds.on_abort(C, start, 0) == []                   # C is next best: C sends
+    assert rounds.winner == C
+    assert rounds.on_cib(B, start) == []                        # B's CIB, late: not taken
+    assert rounds.on_cib(C, start) == [RoundOver(start, C, (A, B))]
+
+
+def test_an_abort_of_another_round_or_cut_changes_nothing():
+    rounds, start = started()
+    rounds.on_offer(A, start, (0, 5, 1), "x")
+    assert rounds.on_abort(B, (9, 9, 9), 0) == []
+    assert rounds.on_abort(B, start, 3) == []
+    assert rounds.on_abort((7, 700), start, 0) == []            # not a member
+    assert rounds.syncing
+
+
+def test_the_abort_message_round_trips_and_bad_ones_are_named():
+    env = cluster_wire.abort("1", (1, 100, 2), 3)
+    again = wire.decode(wire.encode(env))
+    assert again.kind == "sync-abort" and cluster_wire.read_abort(again) == ((1, 100, 2), 3)
+    with pytest.raises(WireError, match="fields.cut"):
+        cluster_wire.read_abort(wire.Envelope("sync-abort", "1", 0, {"round": [1, 2, 3],
+                                                                     "cut": "x"}))

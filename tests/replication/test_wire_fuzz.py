@@ -45,7 +45,7 @@ _READERS = {
     "sync-request": cluster_wire.read_start, "sync-offer": cluster_wire.read_offer,
     "sync": cluster_wire.read_whole_cib, "execute": cluster_wire.read_execute,
     "idle": cluster_wire.read_idle, "update": updates.from_envelope,
-    "updates": updates.from_batch,
+    "updates": updates.from_batch, "sync-abort": cluster_wire.read_abort,
     "fence-request": cluster_wire.read_fence_request, "fence-event": cluster_wire.read_fence_event,
     "fence-history": cluster_wire.read_fence_history,
 }
@@ -139,6 +139,7 @@ def _samples() -> list[bytes]:
                                    dc_version="v", cluster_name=None), "1", 9),
         updates.to_envelope(Update("nodes", meta, nodes=(NodeRef("2", "node2"),)), "1", 10),
         cluster_wire.start("1", (1, 100, 2)),
+        cluster_wire.abort("1", (1, 100, 2), 1),
         cluster_wire.offer("2", (1, 100, 2), (0, 5, 7), "ab" * 32),
         cluster_wire.whole_cib("1", (1, 100, 2), b"<cib>" + b"<x/>" * 17000 + b"</cib>"),
         cluster_wire.execute("1", action),
@@ -156,7 +157,7 @@ def _samples() -> list[bytes]:
 
 
 SAMPLES = _samples()
-COMPRESSED = SAMPLES[6]
+COMPRESSED = SAMPLES[7]
 assert COMPRESSED[5] & wire.FLAG_COMPRESSED
 
 

@@ -29,7 +29,7 @@ from daemon.cib.status_ops import ClearFailures, ClearNode, DeleteResource, SetN
 from daemon.controller import messages as msg
 from daemon.controller.failures import effective_rc, failure_updates
 from daemon.controller.graph_run import TransitionRun
-from daemon.scheduler.graph import CLUSTER, PSEUDO, GraphAction, parse_transition_key
+from daemon.scheduler.graph import CLUSTER, PSEUDO, RSC_OP, GraphAction, parse_transition_key
 
 FOLLOWER, IDLE, PLANNING, EXECUTING = "follower", "idle", "planning", "executing"
 
@@ -279,6 +279,21 @@ class Controller:
                     self._log("error", f"{run.actions[action_id].describe()}: no result in "
                                        "time; treating it as failed")
                     run.finish(action_id, False)
+                    self._forget_history(run.actions[action_id])
+
+    def _forget_history(self, action: GraphAction) -> None:
+        """An operation whose result never came may have done anything (a start may have
+        started the resource, a stop may not have stopped it), so the history from before
+        it must not be planned on: the resource's history on that node goes, and the
+        scheduler has the node probe it again, before it is started anywhere (a start waits
+        for every node's probe). Pacemaker writes a timed-out result instead
+        (controld_record_action_timeout), with call id -1, which its ordering of the history
+        counts newer than anything a later DC records: it would stay the resource's last
+        word there, and have it recovered again and again."""
+        if action.kind == RSC_OP and action.rsc is not None and action.node_id:
+            self._emit(msg.RecordStatus((DeleteResource(action.node_id, action.rsc.id),),
+                                        f"no result of {action.describe()}: probing "
+                                        f"{action.rsc.id} there again"))
 
     def _on_lost(self, e: msg.ActionLost) -> None:
         run = self.run

@@ -120,6 +120,7 @@ class Node:
         self._round_timer: tuple | None = None  # (round, cut, handle): when to cut the round
         self._peered = False                    # synced with others since start (sync.py)
         self._quorum_fed: bool | None = None    # the quorum the core was told (quorum_gate)
+        self._had_quorum = False                # ... true once since this process started
         self._quorum_held_since: int | None = None
         self._quorum_timer: asyncio.TimerHandle | None = None
         self.fencer = FenceService(self, agent_environment(settings))   # and fencing history
@@ -491,6 +492,7 @@ class Node:
             self._hold_quorum(None)
         if g.quorate != self._quorum_fed:
             self._quorum_fed = g.quorate
+            self._had_quorum = self._had_quorum or g.quorate
             self._feed(msg.QuorumChanged(now, g.quorate))
 
     def _hold_quorum(self, since_ms: int | None) -> None:
@@ -713,17 +715,19 @@ class Node:
         """The CIB with the quorum the core was told (corosync's, through quorum_gate): the
         have-quorum the CIB holds is the last one a DC wrote (from disk, before this node's
         first DC update, it can be a quorate cluster's), and the scheduler must not fence or
-        start on that."""
+        start on that. A partition that had quorum and lost it says so (no-quorum-panic, as
+        Pacemaker's controller does): only then does no-quorum-policy=fence fence it."""
         root = self.store.root
-        written = root.get("have-quorum")
-        root.set("have-quorum", "1" if self._quorum_fed else "0")
+        given = {"have-quorum": "1" if self._quorum_fed else "0",
+                 "no-quorum-panic": "1" if self._had_quorum and not self._quorum_fed else None}
+        written = {name: root.get(name) for name in given}
         try:
+            for name, value in given.items():
+                _set_or_drop(root, name, value)
             return etree.tostring(root)
         finally:
-            if written is None:
-                del root.attrib["have-quorum"]
-            else:
-                root.set("have-quorum", written)
+            for name, value in written.items():
+                _set_or_drop(root, name, value)
 
     async def _plan(self, cib: bytes, seq: int, transition_id: int, dc_uuid: str, core) -> None:
         started = time.perf_counter()
@@ -912,6 +916,13 @@ class Subscription:
     def __init__(self, queue: asyncio.Queue) -> None:
         self.queue = queue
         self.overflowed = False
+
+
+def _set_or_drop(elem, name: str, value: str | None) -> None:
+    if value is None:
+        elem.attrib.pop(name, None)
+    else:
+        elem.set(name, value)
 
 
 def agent_environment(settings: Settings) -> dict[str, str]:

@@ -223,16 +223,18 @@ class Supervisor:
                 return {"ok": False, "error": str(err)}, False
             self.save()
             return {"ok": True, **self.state()}, False
-        if op in ("kill", "start"):
+        if op in ("kill", "start", "reboot"):
+            # reboot is one request, carried out whole here: the fence agent asking it may
+            # run on the node it reboots, and die with it before it could ask for the start
             name = message.get("node")
             node = self.nodes.get(name) if isinstance(name, str) else None
             if node is None:
                 return {"ok": False, "error": f"no node {name!r} in this sandbox "
                         f"(its nodes: {', '.join(self.nodes)})"}, False
             try:
-                if op == "kill":
+                if op in ("kill", "reboot"):
                     self.kill_node(node)
-                elif not node.running():
+                if op != "kill" and not node.running():
                     self.restart(node, float(message.get("timeout", 30)))
             except StepError as err:
                 self.save()

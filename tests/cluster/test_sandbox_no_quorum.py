@@ -2,15 +2,18 @@
 what it runs follows the policy (`stop` has its test in test_sandbox_cluster.py).
 
 - freeze: node3 keeps running what it ran and starts nothing;
-- demote: node3 demotes its promoted instance and keeps it running unpromoted.
+- demote: node3 demotes its promoted instance and keeps it running unpromoted;
+- fence: a node left alone, without the quorum it had, fences itself (and, back from the
+  reboot, having had no quorum since, does not again).
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
-from sandbox_cluster import MARKS, sandbox_cluster, until
+from sandbox_cluster import CRMSHELL, MARKS, REPO, sandbox_cluster, until
 
 pytestmark = MARKS
 NODES = ("node1", "node2", "node3")
@@ -87,3 +90,22 @@ def test_demote_demotes_the_minority_s_promoted_instance(cluster):
     # the majority promotes an instance of its own, where it prefers it next
     until(lambda: role_on(cluster, "node1", "db", "node1") == "Promoted", timeout=30)
     healed(cluster)
+
+
+def test_fence_has_a_partition_that_lost_quorum_fence_itself(cluster):
+    cluster.crm("node1", "-w", stdin="configure\nproperty stonith-enabled=true\n"
+                "property no-quorum-policy=fence\nprimitive fence stonith:fence_sandbox params "
+                "pcmk_host_list=\"node1 node2 node3\" pcmk_host_check=static-list\ncommit\n")
+    until(lambda: all(cluster.online(n) == set(NODES) for n in NODES), timeout=30)
+    mark = log_length(cluster, "node1")
+    # node2 and node3 at once: node1 is left alone, without the quorum it had
+    killers = [subprocess.Popen([*CRMSHELL, "sandbox", "kill", "--dir", str(cluster.box), n],
+                                env=cluster.env, cwd=REPO) for n in ("node2", "node3")]
+    assert [k.wait(timeout=60) for k in killers] == [0, 0]
+    until(lambda: log_since(cluster, "node1", "crmshelld 0.1.0 started", mark), timeout=60)
+    said = log_since(cluster, "node1", "", mark)
+    assert any("Fence (reboot) node1 'cluster does not have quorum'" in line for line in said), said
+    assert any("fencing node1 (reboot)" in line for line in said), said
+    # back from the reboot alone: it never had quorum since, so it does not fence again
+    time.sleep(3)
+    assert len(log_since(cluster, "node1", "crmshelld 0.1.0 started", mark)) == 1

@@ -4,7 +4,8 @@ A sandbox (crmshell/sandbox/) is run by one supervisor process that owns the nam
 all its nodes. Every node has its own PID namespace, so a fence agent running in node2 cannot
 even see node1's processes; it asks the supervisor instead, through a Unix socket at a path
 in the sandbox directory (paths are reachable from every network namespace, abstract names
-are not). The shell's `sandbox kill/start/status` use the same channel.
+are not). The shell's `sandbox kill/start/status` use the same channel; `reboot` (kill, then
+start) is one request, for an agent that reboots the node it runs on.
 
 The protocol: the client sends one JSON object on one line (`{"op": "kill", "node":
 "node1"}`); the supervisor answers with any number of `{"event": ...}` lines (progress) and

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from daemon.cib.status_ops import ClearFailures, ClearNode, DeleteResource, SetNodeState
+from daemon.cib.status_ops import (ClearFailures, ClearNode, DeleteResource, RecordOp,
+                                    SetNodeState)
 from daemon.controller import messages as msg
 from daemon.controller.failures import effective_rc, failure_updates
 from daemon.controller.graph_run import TransitionRun
+from daemon.executor import history
+from daemon.executor.requests import request_for
 from daemon.scheduler.graph import CLUSTER, PSEUDO, RSC_OP, GraphAction, parse_transition_key
 
 FOLLOWER, IDLE, PLANNING, EXECUTING = "follower", "idle", "planning", "executing"
@@ -188,8 +191,8 @@ class Controller:
         if e.results:
             for result in e.results:
                 self._on_result(result, e.now_ms)
-        elif e.status_ops:
-            self._need_plan("status changed")
+        elif e.status_ops and not all(_pending_record(op) for op in e.status_ops):
+            self._need_plan("status changed")   # (not for this DC's own pending records)
 
     def _on_result(self, r: msg.ActionResult, now_ms: int) -> None:
         if r.op_status == EXEC_PENDING:
@@ -435,7 +438,20 @@ class Controller:
                 else:
                     self.deadlines[action.id] = (now_ms + action.timeout_ms
                                                  + _start_delay(action) + self.action_grace_ms)
+                    self._record_pending(action, now_ms)
                     self._emit(msg.Execute(action))
+
+    def _record_pending(self, action: GraphAction, now_ms: int) -> None:
+        """Write a start or promote down as under way before it is handed over (Pacemaker's
+        record-pending, on by default): a DC that takes over before its result comes then
+        plans with the resource active there (the scheduler reads a pending start so), and
+        does not start it anywhere else meanwhile. Ordered before the action, the record is
+        always replaced by its result. Other operations are not recorded: the scheduler
+        reads nothing from them pending, and a pending stop would hide the start before it."""
+        if action.task in _RECORDED_PENDING and action.rsc is not None and action.node_id:
+            ops = history.pending(request_for(action), action.node_id, action.node, now_ms)
+            if ops:
+                self._emit(msg.RecordStatus(ops, f"{action.describe()} under way"))
 
     def _cluster_action(self, action: GraphAction) -> None:
         run = self.run
@@ -470,6 +486,13 @@ class Controller:
         if at != self._timer_sent:
             self._timer_sent = at
             self._emit(msg.SetTimer(at))
+
+
+_RECORDED_PENDING = frozenset({"start", "promote"})
+
+
+def _pending_record(op) -> bool:
+    return isinstance(op, RecordOp) and ("op-status", str(EXEC_PENDING)) in op.attrs
 
 
 def _priority_delay_ms(action: GraphAction) -> int:

@@ -1,8 +1,9 @@
 """What the DC writes about operations whose outcome it does not know, checked with the real
 scheduler: it must never plan as if such an operation had done nothing.
 
-Found by the seeded simulation (tests/simulation): a start whose result never came was
-started again on another node while it ran on the first.
+Both were found by the seeded simulation (tests/simulation): a start whose result never came
+was started again on another node while it ran on the first; a DC that took over while a
+start was under way started the resource a second time elsewhere.
 """
 
 from __future__ import annotations
@@ -74,6 +75,29 @@ def test_a_start_whose_result_never_comes_is_probed_again_before_any_start():
     probe = next(a for a in graph.actions
                  if a.key == "r1_monitor_0" and a.node == start.node)
     assert starts(graph) and all(probe.id in a.inputs for a in starts(graph))
+
+
+def test_a_start_under_way_is_written_down_before_it_is_handed_over():
+    root = probed_cib()
+    _, start, out = dc_running_a_start(root)
+    pending = [i for i, c in enumerate(out) if isinstance(c, msg.RecordStatus)
+               and c.reason == f"{start.describe()} under way"]
+    handed = [i for i, c in enumerate(out) if isinstance(c, msg.Execute) and c.action is start]
+    assert pending and handed and pending[0] < handed[0]
+    apply_status_ops(root, recorded(out))
+    # A DC taking over now (another uuid) sees r1 starting there and starts it nowhere else
+    # (it asks for the start there again, as Pacemaker's does, to hear of it itself).
+    graph = plan(root, now_ms=NOW, seq=1, transition_id=1, dc_uuid="next").graph
+    assert {a.node for a in starts(graph)} <= {start.node}, [a.describe() for a in graph.actions]
+
+
+def test_its_own_pending_record_does_not_abort_the_transition():
+    root = probed_cib()
+    core, start, out = dc_running_a_start(root)
+    ops = tuple(recorded(out))
+    assert not [c for c in core.step(msg.CibChanged(NOW + 1, status_ops=ops))
+                if isinstance(c, msg.Schedule)]
+    assert core.run is not None and core.run.aborted is None and core.dirty is None
 
 
 def test_the_records_are_valid_cib():

@@ -324,6 +324,10 @@ class Controller:
                     self._log("error", f"too many failures ({count}) to fence {action.node}, "
                                        "giving up until it joins or is fenced otherwise "
                                        "(stonith-max-attempts)")
+            if action.node_id in self.back_while_fenced:
+                # It joined again while its fencing ran, and was not welcomed then (that
+                # waits for the fencing's end): not fenced, it is a member all the same.
+                self._welcome([m for m in self.members if m.id == action.node_id])
         self.fencing.discard(action.node_id)
         self.back_while_fenced.discard(action.node_id)
 

@@ -4,7 +4,8 @@ A script is stanzas: a command line, optional argument lines, `----`, then the e
 the core returned. Commands:
 
     dc NODE                       the election says NODE is DC (the core is node1)
-    members NODE...               the process group's members
+    members [synced] NODE...      the process group's members (synced: after a sync round
+                                  installed another member's CIB)
     quorum yes|no
     config                        the configuration changed
     status                        a status change with no result (an attribute, a cleanup)
@@ -56,7 +57,9 @@ class Harness:
             node = NODES[rest[0]]
             return self.step(msg.DcChanged(self.now, node, node == self.core.me))
         if cmd == "members":
-            return self.step(msg.MembershipChanged(self.now, tuple(NODES[n] for n in rest)))
+            synced = rest[:1] == ["synced"]
+            return self.step(msg.MembershipChanged(
+                self.now, tuple(NODES[n] for n in rest[synced:]), synced=synced))
         if cmd == "quorum":
             return self.step(msg.QuorumChanged(self.now, rest[0] == "yes"))
         if cmd == "config":

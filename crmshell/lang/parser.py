@@ -199,17 +199,16 @@ def _load(path: Path):
 
 def _store(parser, path: Path) -> None:
     """Write the compiled parser atomically (readers never see half a file) and drop the
-    caches of other grammar versions."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    caches of other grammar versions; quietly, since the cache is only an optimisation."""
+    import io
+
+    from daemon.atomic_write import write_atomically
+
+    buffer = io.BytesIO()
     try:
-        with open(tmp, "wb") as handle:
-            parser.save(handle)
-        os.replace(tmp, path)
+        parser.save(buffer)
+        write_atomically(path, buffer.getvalue())
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         return
     for stale in path.parent.glob("crm-grammar-*.pickle"):
         if stale != path:

@@ -52,3 +52,16 @@ def internal_error(err: BaseException, doing: str) -> str:
         return "".join(traceback.format_exception(err)).rstrip()
     return (f"internal error while {doing}: {type(err).__name__}: {err} -- this is a bug in "
             "crmshell; set CRMSHELL_DEBUG=1 to see where, and please report it")
+
+
+def swallowed(err: BaseException, doing: str) -> None:
+    """Note an error that is kept from the user so that typing goes on (completion, the
+    toolbar): nothing in normal use; with `CRMSHELL_DEBUG` set, its traceback on stderr."""
+    import os
+    import sys
+    import traceback
+
+    if os.environ.get("CRMSHELL_DEBUG"):
+        sys.stderr.write(f"crmshell: while {doing} (shown because CRMSHELL_DEBUG is set):\n"
+                         + "".join(traceback.format_exception(err)))
+        sys.stderr.flush()

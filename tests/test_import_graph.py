@@ -17,15 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("crmshell", "daemon")
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def all_modules() -> dict[str, Path]:
-    return {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+def all_modules(root: Path = ROOT) -> dict[str, Path]:
+    return {module_name(p, root): p for pkg in PACKAGES for p in sorted((root / pkg).rglob("*.py"))}
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -78,8 +78,8 @@ def imported_modules(name: str, path: Path, known: dict[str, Path], *,
     return out
 
 
-def import_graph(*, lazy: bool = False) -> dict[str, set[str]]:
-    known = all_modules()
+def import_graph(root: Path = ROOT, *, lazy: bool = False) -> dict[str, set[str]]:
+    known = all_modules(root)
     return {name: imported_modules(name, path, known, lazy=lazy) for name, path in known.items()}
 
 
@@ -141,35 +141,82 @@ def test_no_cycle_in_the_shell_even_counting_lazy_and_typing_imports():
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
-def test_daemon_never_imports_the_shell():
-    graph = import_graph()
-    known = all_modules()
+def daemon_imports_of_the_shell(root: Path = ROOT) -> list[str]:
+    """`file:line: module` of every import of crmshell in daemon/, lazy ones too."""
     offenders = []
-    for name, path in known.items():
+    for name, path in all_modules(root).items():
         if not name.startswith("daemon"):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):  # any import, lazy ones too: the daemon runs without crmshell
             targets = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
-            offenders += [f"{path.relative_to(ROOT)}:{node.lineno}: {t}" for t in targets
+            offenders += [f"{path.relative_to(root)}:{node.lineno}: {t}" for t in targets
                           if t == "crmshell" or t.startswith("crmshell.")]
-    assert graph and not offenders, "\n".join(offenders)
+    return offenders
 
 
-@pytest.mark.parametrize("source,expected", [
-    ("import a\nimport b\n", [["a", "b"]]),
-    ("import b\n", []),
+def test_daemon_never_imports_the_shell():
+    offenders = daemon_imports_of_the_shell()
+    assert import_graph() and not offenders, "\n".join(offenders)
+
+
+# -- the checks themselves, on a made-up tree: a new cycle or daemon -> crmshell import fails ---
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for pkg in PACKAGES:
+        for directory in [root / pkg, *(p for p in (root / pkg).rglob("*") if p.is_dir())]:
+            (directory / "__init__.py").touch()
+    return root
+
+
+SOUND = {
+    "crmshell/cli.py": "from crmshell.levels import root\nimport daemon.cib.store\n",
+    "crmshell/levels/root.py": "from . import helpers\nfrom ..errors import ShellError\n",
+    "crmshell/levels/helpers.py": "import os\nfrom crmshell.errors import ShellError\n",
+    "crmshell/errors.py": "class ShellError(Exception):\n    pass\n",
+    "daemon/cib/store.py": "from daemon.cib import ids\n",
+    "daemon/cib/ids.py": "import re\n",
+}
+
+
+def test_a_sound_tree_passes(tmp_path):
+    root = _tree(tmp_path, SOUND)
+    assert cycles(import_graph(root)) == [] and cycles(import_graph(root, lazy=True)) == []
+    assert daemon_imports_of_the_shell(root) == []
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    # the three ways of writing an import, each closing a cycle
+    ("crmshell/errors.py", "import crmshell.cli\n",
+     ["crmshell.cli", "crmshell.errors", "crmshell.levels.helpers", "crmshell.levels.root"]),
+    ("crmshell/errors.py", "from crmshell.levels import helpers\n",
+     ["crmshell.errors", "crmshell.levels.helpers"]),
+    ("crmshell/levels/helpers.py", "from . import root\n",
+     ["crmshell.levels.helpers", "crmshell.levels.root"]),
+    ("daemon/cib/ids.py", "try:\n    from .store import x\nexcept ImportError:\n    pass\n",
+     ["daemon.cib.ids", "daemon.cib.store"]),
 ])
-def test_the_check_finds_a_cycle(source, expected):
-    """The cycle finder itself: a <-> b is found, a -> b alone is not."""
-    graph = {"a": {"b"} if "import b" in source else set(), "b": {"a"} if expected else set()}
-    assert cycles(graph) == expected
+def test_a_new_cycle_is_found(tmp_path, name, text, expected):
+    root = _tree(tmp_path, {**SOUND, name: text})
+    assert cycles(import_graph(root)) == [expected]
 
 
-def test_lazy_and_type_checking_imports_do_not_count():
-    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import x\n"
-                     "def f():\n    import y\ntry:\n    import z\nexcept ImportError:\n    pass\n")
-    names = [a.name for n in module_level_imports(tree) if isinstance(n, ast.Import)
-             for a in n.names]
-    assert names == ["z"]
+def test_a_cycle_through_a_function_level_import_is_found_with_lazy(tmp_path):
+    root = _tree(tmp_path, {**SOUND, "crmshell/errors.py": "def f():\n    import crmshell.cli\n"})
+    assert cycles(import_graph(root)) == []
+    assert cycles(import_graph(root, lazy=True)) == [
+        ["crmshell.cli", "crmshell.errors", "crmshell.levels.helpers", "crmshell.levels.root"]]
+
+
+@pytest.mark.parametrize("text,found", [
+    ("import crmshell\n", "daemon/cib/ids.py:1: crmshell"),
+    ("from crmshell.errors import ShellError\n", "daemon/cib/ids.py:1: crmshell.errors"),
+    ("def f():\n    import crmshell.cli\n", "daemon/cib/ids.py:2: crmshell.cli"),
+])
+def test_a_daemon_import_of_the_shell_is_found(tmp_path, text, found):
+    root = _tree(tmp_path, {**SOUND, "daemon/cib/ids.py": text})
+    assert daemon_imports_of_the_shell(root) == [found]

@@ -3,7 +3,7 @@
 One JSON file per agent, named after its spec, holding the fingerprint (path, mtime, size) of
 the file the meta-data came from. A changed agent file changes the fingerprint and the entry is
 refetched and replaced, so the cache never grows past one file per agent. Files are written
-atomically (temporary file, fsync, rename): a reader sees the old entry or the new one, whole.
+atomically (daemon.atomic_write: temporary file, fsync, rename): a reader sees the old entry or the new one, whole.
 The cache is an optimisation: unreadable or unwritable entries are ignored, never reported.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import quote
@@ -54,24 +53,12 @@ class MetadataCache:
             return None
 
     def store(self, spec: str, source: Fingerprint, meta: AgentMeta) -> None:
+        from daemon.atomic_write import write_atomically
+
         entry = {"format": FORMAT, "spec": spec, "source": list(source), "meta": meta.to_dict()}
         data = json.dumps(entry, separators=(",", ":")).encode()
-        tmp_name = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with tempfile.NamedTemporaryFile(dir=self.directory, prefix=".tmp-", delete=False
-                                             ) as fh:
-                tmp_name = fh.name
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, self._file(spec))
-            tmp_name = None
+            write_atomically(self._file(spec), data)
         except OSError:
             pass
-        finally:
-            if tmp_name is not None:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass

@@ -36,6 +36,8 @@ _QUIET = {
     "DESCRIPTION": ("description=", "a description of the object"),
     "SET_ID": ("$id=", "the id of this set"),
     "SET_IDREF": ("$id-ref=", "use the set with this id"),
+    "NODE_ATTRIBUTE": ("node-attribute=", "colocate on nodes with the same value of this "
+                       "node attribute (default #uname)"),
 }
 _WORD_TERMS = {
     "SCORE": (("inf:", "always (INFINITY)"), ("-inf:", "never (-INFINITY)"),

@@ -104,7 +104,13 @@ def main(args: Sequence[str]) -> int:
     except ValueError:
         point = len(line)
     env = dict(os.environ)
-    cands, _typed = candidates_for(line, point, env)
+    try:
+        cands, _typed = candidates_for(line, point, env)
+    except Exception as err:  # noqa: BLE001 - a traceback under the user's Tab garbles the line
+        from crmshell.errors import swallowed
+
+        swallowed(err, f"completing {line[:point]!r}")
+        return 1
     if shell == "bash":
         breaks = env.get("CRMSHELL_WORDBREAKS", BASH_BREAKS)
         lines = bash_words(cands, line[:point], breaks)

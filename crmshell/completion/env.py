@@ -102,8 +102,11 @@ class ContextEnv:
             try:
                 staged = self.ctx.staged
                 index = staged.index
-            except Exception:  # noqa: BLE001 - a CIB that cannot be read has no ids to offer;
-                # the command that needs it reports why (this may run in a background thread)
+            except Exception as err:  # noqa: BLE001 - a CIB that cannot be read has no ids to
+                # offer; the command that needs it reports why (this may run in a background thread)
+                from crmshell.errors import swallowed
+
+                swallowed(err, "reading the CIB for the ids that complete")
                 self._index, self._objects, self._nodes = None, [], []
                 return
             if index is self._index:

@@ -244,21 +244,13 @@ def load_table(env: Mapping[str, str]) -> TableParser:
 
 def _store(path: Path, data: dict) -> None:
     """Atomically, and quietly: the cache is an optimisation, never an error."""
-    import tempfile
+    from daemon.atomic_write import write_atomically
 
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".completion-table-")
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump(data, handle)
-        os.replace(tmp, path)
-        tmp = None
+        write_atomically(path, marshal.dumps(data))
         for stale in path.parent.glob("completion-table-*"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except (OSError, ValueError):
         pass
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)

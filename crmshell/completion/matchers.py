@@ -29,11 +29,12 @@ def candidates(kind, word: str, env: CompletionEnv) -> Iterator[k.Candidate]:
     if matcher is None:
         return
     from crmshell.agents.errors import AgentError
-    from crmshell.errors import ShellError
+    from crmshell.errors import ShellError, swallowed
 
     try:
         yield from matcher(kind, word, env)
-    except (ShellError, AgentError, OSError, ValueError):
+    except (ShellError, AgentError, OSError, ValueError) as err:
+        swallowed(err, f"completing {word!r} as {type(kind).__name__}")
         return
 
 
@@ -211,7 +212,10 @@ def _advised(domain: str, word: str, env: CompletionEnv, given: frozenset[str]
     agent, _sep, op_name = domain[len("op:"):].rpartition(":")
     try:
         meta = agent_meta(agent, env)
-    except Exception:  # noqa: BLE001 - no advice without meta-data; the names still complete
+    except Exception as err:  # noqa: BLE001 - no advice without meta-data; the names still complete
+        from crmshell.errors import swallowed
+
+        swallowed(err, f"reading the meta-data of {agent} for its advised {op_name}")
         meta = None
     action = meta.action(op_name) if meta is not None and op_name else None
     if action is None:

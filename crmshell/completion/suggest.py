@@ -16,7 +16,7 @@ from crmshell.completion import kinds as k
 from crmshell.completion.env import CompletionEnv
 from crmshell.completion.matchers import (agent_meta, attribute_specs, candidates,
                                           describe_attribute)
-from crmshell.errors import ShellError
+from crmshell.errors import ShellError, swallowed
 from crmshell.ui.walker import NAVIGATION, resolve_word
 from crmshell.ui.words import Word, split_words
 
@@ -175,14 +175,16 @@ def describe(level_path: Sequence[str], line: str, cursor: int, env: CompletionE
             name = place.word.partition("=")[0]
             try:
                 rows = [r for r in attribute_specs(kind.domain, env) if r[0] == name]
-            except Exception:  # noqa: BLE001 - the toolbar must never break typing
+            except Exception as err:  # noqa: BLE001 - the toolbar must never break typing
+                swallowed(err, f"describing the attribute {name!r} for the toolbar")
                 rows = []
             if rows:
                 return f"{name}: {describe_attribute(rows[0])}"
         if isinstance(kind, k.OpNames) and place.word:
             try:
                 meta = agent_meta(kind.agent, env)
-            except Exception:  # noqa: BLE001
+            except Exception as err:  # noqa: BLE001 - likewise
+                swallowed(err, f"reading the meta-data of {kind.agent} for the toolbar")
                 meta = None
             action = meta.action(place.word) if meta is not None else None
             if action is not None:

@@ -5,8 +5,9 @@
 
 The grammar is grammars/crm.lark, run by lark's LALR parser over shell words (see lexer.py).
 Compiling it takes a while, so the compiled parser is kept on disk (under
-$XDG_CACHE_HOME/crmshell, or a temporary directory) and loaded from there; a process builds or
-loads it once, on first use. Everything that goes wrong is a ParseError naming the source,
+$XDG_CACHE_HOME/crmshell, or $TMPDIR/crmshell-UID) and loaded from there; a process builds or
+loads it once, on first use. The cache is a pickle, and unpickling runs code, so it is used only
+from a directory of our own that nobody else may write to (see `private_directory`). Everything that goes wrong is a ParseError naming the source,
 line and column, what would have fitted there, and what was found.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -63,8 +65,12 @@ class ConfigureParser:
         from crmshell.lang.lexer import WordLexer
 
         grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
-        path = _cache_file(grammar) if cache_dir is None else (
-            None if cache_dir is False else Path(cache_dir) / _cache_name(grammar))
+        if cache_dir is None:
+            path = _cache_file(grammar)
+        elif cache_dir is False or not private_directory(Path(cache_dir)):
+            path = None
+        else:
+            path = Path(cache_dir) / _cache_name(grammar)
         self.lark = _load(path) if path is not None else None
         if self.lark is None:
             self.lark = Lark(grammar, parser="lalr", lexer=WordLexer, start="start",
@@ -162,13 +168,23 @@ def _cache_file(grammar: str) -> Path | None:
     candidates = [Path(xdg) / "crmshell",
                   Path(tempfile.gettempdir()) / f"crmshell-{os.getuid()}"]
     for directory in candidates:
-        try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError:
-            continue
-        if os.access(directory, os.W_OK):
+        if private_directory(directory):
             return directory / name
     return None
+
+
+def private_directory(directory: Path) -> bool:
+    """Whether `directory` (made 0700 if missing) is ours alone to write: a real directory,
+    not a symbolic link, owned by our effective user, with no group or other write. Anyone who
+    could write there could plant a pickle that runs as us: in a shared $TMPDIR another user
+    may have made the directory first."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = os.lstat(directory)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
+            and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _load(path: Path):
@@ -183,17 +199,16 @@ def _load(path: Path):
 
 def _store(parser, path: Path) -> None:
     """Write the compiled parser atomically (readers never see half a file) and drop the
-    caches of other grammar versions."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    caches of other grammar versions; quietly, since the cache is only an optimisation."""
+    import io
+
+    from daemon.atomic_write import write_atomically
+
+    buffer = io.BytesIO()
     try:
-        with open(tmp, "wb") as handle:
-            parser.save(handle)
-        os.replace(tmp, path)
+        parser.save(buffer)
+        write_atomically(path, buffer.getvalue())
     except OSError:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         return
     for stale in path.parent.glob("crm-grammar-*.pickle"):
         if stale != path:

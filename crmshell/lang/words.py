@@ -141,6 +141,18 @@ def logical_statements(text: str, *, source: str = "<input>", line: int = 1) -> 
     return out
 
 
+def word_position(text: str, word: str, *, line: int = 1, column: int = 1
+                  ) -> tuple[int, int] | None:
+    """Source (line, column) of the first shell word of statement `text` (written at `line`,
+    `column`) whose value is `word`; None when there is none, or the text does not split."""
+    try:
+        logical = logical_statement(text, line=line, column=column)
+        found = next((w for w in split_words(logical) if w.value == word), None)
+    except ParseError:
+        return None
+    return logical.position(found.start) if found is not None else None
+
+
 def split_words(logical: Logical) -> list[Word]:
     """The shell words of a logical statement (POSIX shlex rules), with their spans."""
     text = logical.text

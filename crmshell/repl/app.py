@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from crmshell.errors import ShellError, internal_error, reportable
 from crmshell.repl.pending import pending_handler, pick
-from crmshell.repl.prompt import cib_label, prompt_text
+from crmshell.repl.prompt import cib_label, continuation, prompt_text
 from crmshell.ui.walker import QuitSession
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def build_session(session: "Session", env):
         key_bindings=shell_bindings(),
         style=shell_style(prefs.color),
         color_depth=None if colour else ColorDepth.MONOCHROME,
-        prompt_continuation="> ",
+        prompt_continuation=continuation,
         enable_history_search=True,
     )
 

@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 from prompt_toolkit.completion import Completer, Completion
 
 from crmshell.completion import CompletionEnv, complete, describe
+from crmshell.errors import swallowed
 
 
 MENU_LIMIT = 1000
@@ -24,7 +25,8 @@ class ShellCompleter(Completer):
         cursor = document.cursor_position
         try:
             found = complete(self.path(), document.text, cursor, self.env, limit=MENU_LIMIT)
-        except Exception:  # noqa: BLE001 - a bug in completion must not take the prompt down
+        except Exception as err:  # noqa: BLE001 - a bug in completion must not take the prompt down
+            swallowed(err, f"completing {document.text_before_cursor!r}")
             return
         for cand in found:
             yield Completion(cand.text, start_position=cand.start - cursor,
@@ -41,7 +43,8 @@ def toolbar(path: Callable[[], list[str]], env: CompletionEnv) -> Callable[[], s
         document = get_app().current_buffer.document
         try:
             return describe(path(), document.text, document.cursor_position, env) or " "
-        except Exception:  # noqa: BLE001 - the toolbar must never break the prompt
+        except Exception as err:  # noqa: BLE001 - the toolbar must never break the prompt
+            swallowed(err, f"describing {document.text_before_cursor!r} for the toolbar")
             return " "
 
     return text

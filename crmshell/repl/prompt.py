@@ -16,3 +16,9 @@ def cib_label(ctx) -> str:
 
 def prompt_text(label: str, path: list[str]) -> str:
     return f"crmshell({label}){'/'.join(path)}# "
+
+
+def continuation(_width: int, _line_number: int, wrap_count: int) -> str:
+    """What starts each screen row after the prompt's: `> ` on a continuation line (after a
+    line ended in a backslash), nothing on the rest of a long line the terminal wrapped."""
+    return "> " if wrap_count == 0 else ""

@@ -117,6 +117,11 @@ class ShellContext:
         if self.options.batch and self.location.source != "<command line>":
             line, column, statement = self.origins.get(finding.object_id or "",
                                                        (self.location.line, 1, ""))
+            if finding.word and statement:
+                from crmshell.lang.words import word_position
+
+                line, column = word_position(statement, finding.word, line=line,
+                                             column=column) or (line, column)
             where = f"{self.location.source}:{line}:{column}: "
         kind = "error" if finding.severity == "error" else "warning"
         if kind == "error" and counted:

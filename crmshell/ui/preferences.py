@@ -9,7 +9,6 @@ start-up: a shell that cannot start because of a preference would be worse than 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Mapping
@@ -62,19 +61,12 @@ def load_preferences(env: Mapping[str, str]) -> Preferences:
 
 
 def save_preferences(env: Mapping[str, str], prefs: Preferences) -> Path:
-    """Write atomically (temporary file, fsync, rename); OSError is the caller's to report."""
+    """Write atomically (daemon.atomic_write); OSError is the caller's to report."""
+    from daemon.atomic_write import write_atomically
+
     path = config_path(env)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".options-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(format_preferences(prefs))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, format_preferences(prefs).encode("utf-8"))
     return path
 
 

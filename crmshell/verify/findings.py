@@ -15,13 +15,16 @@ WARNING = "warning"
 class Finding:
     """`severity` is "error" (the cluster would refuse or misread it) or "warning";
     `object_id` is the configuration object concerned (None for the configuration as a whole);
-    `path` an XPath-like location of the element; `line` its line in the parsed text, if known."""
+    `path` an XPath-like location of the element; `line` its line in the parsed text, if known;
+    `word` the word of the object's definition at fault, when the finding is about one (a
+    batch reports its column)."""
 
     severity: str
     message: str
     object_id: str | None = None
     path: str | None = None
     line: int | None = None
+    word: str | None = None
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.message}"

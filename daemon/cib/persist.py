@@ -1,27 +1,26 @@
 """CIB files on disk: loading, and writing that is atomic and durable.
 
-A write goes to a temporary file in the same directory, is flushed to the disk, and
-replaces the old file with one rename, after which the directory itself is flushed. A
-reader therefore sees either the old document or the new one, never a part, also after a
-crash. The new file keeps the old one's permissions (and owner, when we may set it), since
-Pacemaker's tools and daemons read it under their own accounts. A new CIB file that an
-administrator asked for (`write_cib_file`: --cib-file, shadows) follows the umask, as
-Pacemaker's tools create theirs; any other new file (the daemon's own CIB, keys) is 0600.
+A write goes through daemon.atomic_write: to a temporary file in the same directory, flushed
+to the disk, then one rename and a flush of the directory. A reader therefore sees either the
+old document or the new one, never a part, also after a crash. The new file keeps the old
+one's permissions (and owner, when we may set it), since Pacemaker's tools and daemons read it
+under their own accounts. A new CIB file that an administrator asked for (`write_cib_file`:
+--cib-file, shadows) follows the umask, as Pacemaker's tools create theirs; any other new file
+(the daemon's own CIB, keys) is 0600.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
 from pathlib import Path
 
 from lxml import etree
 
+from daemon.atomic_write import PRIVATE_MODE, write_atomically
 from daemon.cib.document import empty_cib, parse_cib, serialize_cib
 from daemon.cib.errors import CibError
 
-NEW_FILE_MODE = 0o600
+NEW_FILE_MODE = PRIVATE_MODE
 
 
 def load_cib_file(path: str | os.PathLike[str]) -> etree._Element:
@@ -61,67 +60,11 @@ def current_umask() -> int:
 
 def write_file_atomically(path: str | os.PathLike[str], data: bytes, *,
                           new_mode: int = NEW_FILE_MODE) -> None:
-    """Replace the file at `path` with `data`: temporary file, fsync, rename, fsync dir.
+    """Replace the file at `path` with `data` (daemon.atomic_write: temporary file, fsync,
+    rename, fsync of the directory); a failure is a CibError naming the file and the reason.
 
     An existing file keeps its mode and owner; a new one gets `new_mode`."""
-    target = Path(os.path.realpath(path))
     try:
-        old = target.stat()
-    except FileNotFoundError:
-        old = None
+        write_atomically(path, data, new_mode=new_mode)
     except OSError as err:
         raise CibError(f"{os.fspath(path)}: cannot write: {err.strerror}") from None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as err:
-        raise CibError(f"{os.fspath(path)}: cannot write: {err.strerror}") from None
-    try:
-        try:
-            _fill(fd, data, old, new_mode)
-        finally:
-            os.close(fd)
-        os.replace(tmp_name, target)
-    except BaseException as err:
-        _remove_quietly(tmp_name)
-        if isinstance(err, OSError):
-            raise CibError(f"{os.fspath(path)}: cannot write: {err.strerror}") from None
-        raise
-    _sync_directory(target.parent)
-
-
-def _fill(fd: int, data: bytes, old: os.stat_result | None, new_mode: int) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-    if old is None:
-        os.fchmod(fd, new_mode)
-    else:
-        os.fchmod(fd, stat.S_IMODE(old.st_mode))
-        if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
-            try:
-                os.fchown(fd, old.st_uid, old.st_gid)
-            except PermissionError:
-                pass  # not ours to give away; the mode is kept all the same
-    os.fsync(fd)
-
-
-def _sync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the data itself is synced
-    finally:
-        os.close(dir_fd)
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass

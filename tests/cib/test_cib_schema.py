@@ -11,9 +11,11 @@ from lxml import etree
 from cib_trees import CONFORMANCE, EMPTY_CIB, bench_module, wrap_configuration
 from daemon.cib.document import parse_cib
 from daemon.cib.schema import SchemaProblem, default_schema, validate
+from tests.shared_paths import required
 
-SCHEDULER_INPUTS = sorted((CONFORMANCE / "scheduler" / "xml").glob("*.xml"))
-CRMSH_CONFIGURATIONS = sorted(p for p in (CONFORMANCE / "crmsh").glob("*.xml") if p != EMPTY_CIB)
+SCHEDULER_INPUTS = sorted(required(CONFORMANCE / "scheduler" / "xml").glob("*.xml"))
+CRMSH_CONFIGURATIONS = sorted(p for p in required(CONFORMANCE / "crmsh").glob("*.xml")
+                              if p != EMPTY_CIB)
 OLDER_DOCUMENTS = sorted((Path(__file__).parent / "data").glob("pacemaker-*.xml"))
 PACEMAKER_SCHEMAS = Path("/usr/share/pacemaker")
 

@@ -29,8 +29,11 @@ CASES = [
     (CFG, "primitive ip2 IPaddr2 pa", {"params"}, {"meta"}),
     (CFG, "location l2 ip ", {"rule", "inf:", "-inf:"}, set()),
     (CFG, "order o2 ", {"Mandatory:", "Optional:", "Serialize:"}, {"_rsc_set_"}),
-    (CFG, "colocation c2 inf: ip g1 ", {"node-attribute="} , set()) if False else
     (CFG, "colocation c2 inf: ip ", {"g1", "d1"}, {"l1", "node1"}),
+    # node-attribute= is legal after the resources, but rarely wanted: offered once started,
+    # as description= and $id= are (it was a case disabled with `if False`, never offered)
+    (CFG, "colocation c2 inf: ip g1 n", {"node-attribute="}, set()),
+    (CFG, "colocation c2 inf: ip g1 ", {"d1", "c1"}, {"node-attribute="}),
     # ids filtered by kind
     # (members go into one container only: d1 is in g1, d2 in c1)
     (CFG, "group g2 ", {"ip", "fence1"}, {"d1", "d2", "g1", "c1", "l1", "tmpl", "node1"}),

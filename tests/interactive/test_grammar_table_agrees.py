@@ -16,11 +16,12 @@ from crmshell.lang.terms import DEFINITION_KINDS
 from crmshell.lang.words import logical_statements, split_words
 
 from tests.shared_paths import CRMSH_CASES as CASES_DIR  # noqa: E402
+from tests.shared_paths import required
 
 
 def _statements() -> list[str]:
     texts: list[str] = []
-    for path in sorted(CASES_DIR.glob("*.crm")):
+    for path in sorted(required(CASES_DIR).glob("*.crm")):
         for logical in logical_statements(path.read_text(encoding="utf-8"), source=path.name):
             first = logical.text.split(None, 1)[0].lower() if logical.text else ""
             if first in DEFINITION_KINDS:

@@ -22,8 +22,9 @@ from crm_cases import (CASES_DIR, canonical, case_names, crm_script_lines, dump,
 from crmshell.lang.parser import default_parser, parse_document
 from crmshell.lang.place import define, define_all
 from daemon.cib.ids import IdAllocator
+from tests.shared_paths import required
 
-pytestmark = pytest.mark.skipif(not CASES_DIR.is_dir(), reason="conformance cases not found")
+required(CASES_DIR)
 
 # ids (or element order) the show text does not carry, so no parser can recover them
 SHOW_LOSES = {

@@ -22,11 +22,12 @@ from crmshell.lang.errors import DefinitionError, ParseError
 from crmshell.lang.parser import parse_document, parse_statement
 from crmshell.lang.place import define, define_all
 from daemon.cib.ids import IdAllocator
+from tests.shared_paths import required
 
+required(CASES_DIR / "empty-cib.xml")
 CRM = shutil.which("crm")
 pytestmark = [
     pytest.mark.skipif(CRM is None, reason="crmsh (crm) is not installed"),
-    pytest.mark.skipif(not (CASES_DIR / "empty-cib.xml").is_file(), reason="no empty CIB"),
     pytest.mark.slow,
 ]
 

@@ -8,12 +8,13 @@ from pathlib import Path
 from lxml import etree
 
 from tests.shared_paths import CRMSH_CASES as CONFORMANCE_DIR
+from tests.shared_paths import required
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def find_conformance_dir() -> Path | None:
-    """The crmsh conformance cases, beside the repository (as in CI)."""
-    return CONFORMANCE_DIR if CONFORMANCE_DIR.is_dir() else None
+def find_conformance_dir() -> Path:
+    """The crmsh conformance cases, beside the repository (as in CI); missing, an error."""
+    return required(CONFORMANCE_DIR)
 
 
 def normalise_show(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from daemon.scheduler.engine import run_pipeline
 from daemon.scheduler.graph import RSC_OP, build_graph, parse_transition_key
 from daemon.scheduler.recheck import next_recheck
 from daemon.scheduler.simulate import execution_order
-from tests.shared_paths import SCHEDULER_CASES
+from tests.shared_paths import SCHEDULER_CASES, required
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from sched_cib_gen import generate  # noqa: E402
@@ -56,9 +56,7 @@ def test_running_cluster_has_an_empty_graph_and_no_recheck():
 
 @pytest.mark.parametrize("case", ["1360", "clone-anon-dup", "order1", "group1"])
 def test_graph_order_agrees_with_the_simulation(case):
-    path = SCHEDULER_CASES / "xml" / f"{case}.xml"
-    if not path.exists():
-        pytest.skip(f"no case {case}")
+    path = required(SCHEDULER_CASES / "xml" / f"{case}.xml")
     ws = run_pipeline(etree.parse(str(path)).getroot(), NOW)
     graph = build_graph(ws, 1, "u")
     assert {a.id for a in graph.actions} == {a.id for a in execution_order(ws)}

@@ -19,6 +19,7 @@ from daemon.scheduler.actions import parse_op_key
 from daemon.scheduler.cib_xml import parse_cib_text
 from crmshell.simulate_cli import parse_args, report_lines
 from sched_cib import cib, clone, dummy, lrm_resource, node_state, op, running, stateful
+from tests.shared_paths import required
 
 XML = conf.CONFORMANCE / "xml"
 SUMMARY = conf.CONFORMANCE / "summary"
@@ -227,8 +228,8 @@ def _as_pacemaker_21(text: str) -> str:
     return text
 
 
-NOTIFY_CASES = sorted(p.stem for p in SUMMARY.glob("*.summary") if "_notify_" in p.read_text()) \
-    if SUMMARY.is_dir() else []
+NOTIFY_CASES = sorted(p.stem for p in required(SUMMARY).glob("*.summary")
+                      if "_notify_" in p.read_text())
 
 
 @pytest.mark.needs_pacemaker

@@ -12,10 +12,11 @@ import pytest
 import sched_conformance as conf
 from crmshell.simulate_cli import main, parse_args, run
 from sched_cib import cib, dummy, node_state, running
+from tests.shared_paths import required
 
 XML = conf.CONFORMANCE / "xml"
 SUMMARY = conf.CONFORMANCE / "summary"
-pytestmark = pytest.mark.skipif(not conf.CONFORMANCE.is_dir(), reason="no conformance cases")
+required(conf.CONFORMANCE)
 
 # Cases whose whole `crm_simulate -S` output we reproduce exactly (all 249 of them).
 FULL_OUTPUT_FLOOR = 249

@@ -7,13 +7,12 @@ from lxml import etree
 
 from crmshell.verify import verify
 
-from verify_fixtures import CONFORMANCE, needs_real_agents
+from verify_fixtures import conformance_dir, needs_real_agents
 
-pytestmark = [pytest.mark.needs_agents, needs_real_agents,
-              pytest.mark.skipif(CONFORMANCE is None, reason="conformance cases not found")]
+pytestmark = [pytest.mark.needs_agents, needs_real_agents]
 
-CASES = sorted(p.stem for p in CONFORMANCE.glob("*.xml") if p.stem != "empty-cib") \
-    if CONFORMANCE else []
+CONFORMANCE = conformance_dir()
+CASES = sorted(p.stem for p in CONFORMANCE.glob("*.xml") if p.stem != "empty-cib")
 
 # What `crm configure verify` (crmsh 4.4.1) warns about on the same configurations, besides
 # crm_verify's cluster-state notes: the made-up meta attribute of the commit cases.

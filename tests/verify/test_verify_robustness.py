@@ -9,10 +9,10 @@ from lxml import etree
 
 from crmshell.verify import verify
 
-from verify_fixtures import CONFORMANCE, needs_real_agents
+from verify_fixtures import conformance_dir, needs_real_agents
 
-pytestmark = [pytest.mark.needs_agents, needs_real_agents,
-              pytest.mark.skipif(CONFORMANCE is None, reason="conformance cases not found")]
+pytestmark = [pytest.mark.needs_agents, needs_real_agents]
+CONFORMANCE = conformance_dir()
 
 SEEDS = range(150)
 

@@ -13,14 +13,14 @@ from crmshell.verify import Finding, verify
 
 
 
-def _conformance_dir() -> Path | None:
-    """The crmsh conformance cases, beside the repository (as in CI)."""
-    from tests.shared_paths import CRMSH_CASES
+def conformance_dir() -> Path:
+    """The crmsh conformance cases, beside the repository (as in CI); missing, an error
+    (raised when a module that needs them calls this)."""
+    from tests.shared_paths import CRMSH_CASES, required
 
-    return CRMSH_CASES if CRMSH_CASES.is_dir() else None
+    return required(CRMSH_CASES)
 
 
-CONFORMANCE = _conformance_dir()
 needs_real_agents = pytest.mark.skipif(
     not Path("/usr/lib/ocf/resource.d/pacemaker/Dummy").exists()
     or not Path("/usr/lib/ocf/resource.d/heartbeat/IPaddr2").exists()

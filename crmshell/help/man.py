@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from crmshell.help import Entry, load_help
+from crmshell.help import Block, Terms, load_help
+from crmshell.ui.help import NAVIGATION_NAMES, CommandDoc
 
 HEADER = """\
 .TH CRMSHELL 1 "{date}" "crmshell {version}" "User Commands"
@@ -61,50 +62,65 @@ def roff(text: str) -> str:
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
-def _entry(entry: Entry, usage: list[str], heading: str) -> list[str]:
-    lines = [".TP", f"\\fB{roff(heading)}\\fR"]
-    for u in usage:
-        lines += [f"\\fI{roff(u)}\\fR", ".br"]
-    lines.append(roff(entry.summary))
-    for paragraph in entry.description:
-        lines += [".IP", roff(paragraph)]
-    if entry.examples:
-        lines += [".IP", "Example:", ".nf"] + [f"    {roff(e)}" for e in entry.examples] + [".fi"]
+def _blocks(blocks: list[Block]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Terms):
+            lines += [".PP", f"\\fB{roff(block.heading)}:\\fR"]
+            for term, text in block.items:
+                lines += [".TP", f"\\fB{roff(term)}\\fR", roff(text)]
+        else:
+            lines += [".PP", roff(block)]
+    return lines
+
+
+def _examples(examples: list[str]) -> list[str]:
+    if not examples:
+        return []
+    return [".PP", "Example:", ".RS", ".nf", *(roff(e) for e in examples), ".fi", ".RE"]
+
+
+def _see_also(names: list[str]) -> list[str]:
+    return [".PP", "See also: " + roff(", ".join(names)) + "."] if names else []
+
+
+def command_roff(doc: CommandDoc) -> list[str]:
+    """One command's section: what `help` prints for it, as roff."""
+    lines = [f".SS \"{roff(', '.join(doc.names))}\"", ".nf",
+             *(f"\\fB{roff(u)}\\fR" for u in doc.usage), ".fi", ".PP", roff(doc.summary)]
+    lines += _blocks(doc.description)
+    lines += [x for note in doc.notes for x in (".PP", roff(note))]
+    lines += _examples(doc.examples)
+    lines += _see_also(doc.see_also)
     return lines
 
 
 def man_page(today: date | None = None) -> str:
     from crmshell import __version__
     from crmshell.levels.root import RootLevel
-    from crmshell.ui.help import entry_for
+    from crmshell.ui.help import command_doc
 
     data = load_help()
     out = [HEADER.format(date=(today or date.today()).isoformat(), version=__version__).rstrip()]
     top = data.entry("", ".")
-    out += [".SH DESCRIPTION", roff(top.summary)] + [x for p in top.description
-                                                      for x in (".PP", roff(p))]
+    out += [".SH DESCRIPTION", roff(top.summary)] + _blocks(top.description)
+    out += _examples(top.examples)
     out += [".SH NAVIGATION"]
-    for name in ("cd", "up", "ls", "help", "quit"):
-        entry = data.entry("", name)
-        out += _entry(entry, entry.usage, ", ".join(entry.names))
-    levels = [("", RootLevel)] + sorted(RootLevel.sublevels.items())
-    for name, level in levels:
-        if not name:
-            continue
+    for name in NAVIGATION_NAMES:
+        out += command_roff(command_doc(RootLevel, name))
+    for name, level in sorted(RootLevel.sublevels.items()):
         entry = data.entry(name, ".")
         out += [f".SH \"{name.upper()} LEVEL\"", roff(entry.summary)]
-        out += [x for p in entry.description for x in (".PP", roff(p))]
+        out += _blocks(entry.description) + _examples(entry.examples) + _see_also(entry.see_also)
         for spec in sorted(level.commands().values(), key=lambda s: s.name):
-            sub = entry_for(level, spec.name)
-            if sub is None or sub.name != spec.name:
+            doc = command_doc(level, spec.name)
+            if doc.name != spec.name:
                 continue  # aliases are listed with the command they alias
-            out += _entry(sub, sub.usage or [spec.usage], ", ".join(sub.names))
+            out += command_roff(doc)
     out += [".SH TOPICS"]
     for entry in data.topics.values():
-        out += [".SS " + roff(entry.summary)] + [x for p in entry.description
-                                                 for x in (".PP", roff(p))]
-        if entry.examples:
-            out += [".PP", ".nf"] + [f"    {roff(e)}" for e in entry.examples] + [".fi"]
+        out += [".SS " + roff(entry.summary)] + _blocks(entry.description)
+        out += _examples(entry.examples) + _see_also(entry.see_also)
     out.append(FOOTER.rstrip())
     return "\n".join(out) + "\n"
 

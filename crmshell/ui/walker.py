@@ -153,7 +153,7 @@ class Walker:
         if name == "help":
             from crmshell.ui.help import help_for
 
-            self.ctx.write(help_for(type(self.level), args))
+            self.ctx.write(help_for(type(self.level), args, root=type(self.stack[0])))
             return
         # cd: a path of levels; a leading "/" (or no argument) starts from the top
         if len(args) > 1:
@@ -186,8 +186,12 @@ class Walker:
             self._leave(dry)
 
     def listing(self) -> list[str]:
+        """`ls`: the sub-levels and commands, each with the summary its help gives."""
+        from crmshell.ui.help import entry_for
+
         level = self.level
-        lines = [f"{name:<14} level: {cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        lines = [f"{name:<16} level: {cls.summary}" for name, cls in sorted(level.sublevels.items())]
         for spec in sorted(level.commands().values(), key=lambda s: s.name):
-            lines.append(f"{spec.name:<14} {spec.summary}")
+            entry = entry_for(type(level), spec.name)
+            lines.append(f"{spec.name:<16} {entry.summary if entry else spec.summary}")
         return lines

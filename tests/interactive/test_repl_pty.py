@@ -18,6 +18,7 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 CRMSHELL = Path(sys.executable).with_name("crmshell")
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 20
 ROOT_PROMPT = "crmshell(cib.xml)#"  # prompt_toolkit moves the cursor past the space
 CONF_PROMPT = "crmshell(cib.xml)configure#"
@@ -32,6 +33,8 @@ def shell(tmp_path, cib_path, shell_env):
     shutil.copy(cib_path, cib)
     env = private_env(tmp_path)
     env["XDG_CACHE_HOME"] = shell_env["XDG_CACHE_HOME"]  # agents' meta-data already cached
+    # the crmshell of this checkout, also when the venv's editable install points elsewhere
+    env["PYTHONPATH"] = str(REPO)
     env.update(TERM="xterm", CIB_file=str(cib), PROMPT_TOOLKIT_NO_CPR="1", EDITOR="true",
                NO_COLOR="1")  # plain text to match; test_show_is_coloured drops it
     children = []
@@ -162,3 +165,20 @@ def test_show_is_coloured_on_the_terminal_unless_no_color(shell):
     child.sendline("configure show d1")
     child.expect(r"\x1b\[[0-9;]*m\s*primitive")
     child.expect_exact(ROOT_PROMPT)
+
+
+def test_help_level_command_inside_a_level(shell):
+    """`help configure primitive` typed inside configure (issue 10, item 13) prints the
+    primitive's help, as `help primitive` does there; and a command of another level."""
+    child = shell()
+    _enter_configure(child)
+    child.sendline("help configure primitive")
+    child.expect_exact("usage: primitive <id>")
+    child.expect_exact("example:")
+    child.expect_exact(CONF_PROMPT)
+    child.sendline("help resource move")
+    child.expect_exact("usage: move <rsc>")
+    child.expect_exact(CONF_PROMPT)
+    child.sendline("primitive --help")
+    child.expect_exact("usage: primitive <id>")
+    child.expect_exact(CONF_PROMPT)

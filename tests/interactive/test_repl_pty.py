@@ -174,7 +174,7 @@ def test_help_level_command_inside_a_level(shell):
     _enter_configure(child)
     child.sendline("help configure primitive")
     child.expect_exact("usage: primitive <id>")
-    child.expect_exact("example:")
+    child.expect_exact("see also:")
     child.expect_exact(CONF_PROMPT)
     child.sendline("help resource move")
     child.expect_exact("usage: move <rsc>")

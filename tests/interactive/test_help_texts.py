@@ -40,7 +40,7 @@ IDS = [f"{level or 'top'}:{command}" for level, command in COMMANDS]
 DESCRIPTION_LINES = 10
 SUMMARY_WIDTH = 56  # what fits beside the name in a level's list of commands
 # Levels whose texts are still the short ones (each commit of the rewrite takes one off).
-NOT_REWRITTEN = {"cib", "ra", "cluster", "corosync", "status", "options"}
+NOT_REWRITTEN = {"cluster", "corosync", "options"}
 FULL = [c for c in COMMANDS if c[0] not in NOT_REWRITTEN]
 FULL_IDS = [f"{level}:{command}" for level, command in FULL]
 

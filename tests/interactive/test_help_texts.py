@@ -39,10 +39,6 @@ IDS = [f"{level or 'top'}:{command}" for level, command in COMMANDS]
 # `help` prints (78 columns), blank lines not counted.
 DESCRIPTION_LINES = 10
 SUMMARY_WIDTH = 56  # what fits beside the name in a level's list of commands
-# Levels whose texts are still the short ones (each commit of the rewrite takes one off).
-NOT_REWRITTEN = {"cluster", "corosync", "options"}
-FULL = [c for c in COMMANDS if c[0] not in NOT_REWRITTEN]
-FULL_IDS = [f"{level}:{command}" for level, command in FULL]
 
 
 def _walker(out: io.StringIO) -> Walker:
@@ -69,7 +65,7 @@ def test_every_command_has_usage_description_and_example(level_name, command):
     assert text.startswith("usage: ") and "example:" in text
 
 
-@pytest.mark.parametrize("level_name,command", FULL, ids=FULL_IDS)
+@pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)
 def test_every_command_has_full_help(level_name, command):
     """A synopsis, a one-line summary, at least DESCRIPTION_LINES lines about it, every
     argument and option of its synopsis explained, an example and related commands."""
@@ -94,7 +90,7 @@ def test_usage_is_the_command_s_own(level_name, command):
     """The synopsis in the help is the one usage errors print (one source for both)."""
     level = LEVELS[level_name]
     spec = level.commands()[command]
-    if spec.raw or level_name in NOT_REWRITTEN:
+    if spec.raw:
         return
     assert command_doc(level, command).usage == spec.usage.splitlines()
 
@@ -109,7 +105,7 @@ def test_help_names_the_command_and_its_aliases(level_name, command):
     assert set(entry.names) - {spec.name, *spec.aliases} <= set(level.commands())
 
 
-@pytest.mark.parametrize("level_name,command", FULL, ids=FULL_IDS)
+@pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)
 def test_examples_are_accepted_by_the_shell(level_name, command):
     """Every example is a command of its level that the shell takes (parsed and checked, not
     run: a dry run)."""

@@ -16,29 +16,7 @@ from crmshell.ui.help import NAVIGATION_NAMES, CommandDoc
 HEADER = """\
 .TH CRMSHELL 1 "{date}" "crmshell {version}" "User Commands"
 .SH NAME
-crmshell \\- a crmsh-compatible shell for Pacemaker-style high-availability clusters
-.SH SYNOPSIS
-.B crmshell
-[\\fIOPTIONS\\fR] [\\fILEVEL\\fR ...] [\\fICOMMAND\\fR [\\fIARGS\\fR ...]]
-.br
-.B crmshell
-[\\fIOPTIONS\\fR] \\fB\\-f\\fR \\fIFILE\\fR
-.SH OPTIONS
-.TP
-\\fB\\-f\\fR, \\fB\\-\\-file\\fR \\fIFILE\\fR
-run the commands in FILE as a batch ('\\-' reads standard input)
-.TP
-\\fB\\-\\-cib\\-file\\fR \\fIPATH\\fR
-work on the CIB in PATH instead of the live cluster (as CIB_file=PATH)
-.TP
-\\fB\\-F\\fR, \\fB\\-\\-force\\fR
-do not ask; commit even when verify finds errors
-.TP
-\\fB\\-h\\fR, \\fB\\-\\-help\\fR
-show help and exit (after a command: that command's help)
-.TP
-\\fB\\-\\-version\\fR
-show the version and exit
+crmshell \\- {summary}
 """
 
 FOOTER = """\
@@ -50,7 +28,8 @@ preferences set with the options level
 \\fI$XDG_STATE_HOME/crmshell/history\\fR
 the interactive shell's history
 .SH ENVIRONMENT
-CIB_file, CIB_shadow, CIB_shadow_dir, EDITOR, NO_COLOR, OCF_ROOT.
+CIB_file, CIB_shadow, CIB_shadow_dir, CRMSHELL_SOCKET, EDITOR, VISUAL, NO_COLOR, OCF_ROOT,
+XDG_CONFIG_HOME, XDG_STATE_HOME.
 .SH "SEE ALSO"
 crm(8), crm_verify(8), crm_simulate(8)
 """
@@ -101,10 +80,16 @@ def man_page(today: date | None = None) -> str:
     from crmshell.ui.help import command_doc
 
     data = load_help()
-    out = [HEADER.format(date=(today or date.today()).isoformat(), version=__version__).rstrip()]
     top = data.entry("", ".")
-    out += [".SH DESCRIPTION", roff(top.summary)] + _blocks(top.description)
-    out += _examples(top.examples)
+    summary = top.summary[:1].lower() + top.summary[1:].rstrip(".")
+    out = [HEADER.format(date=(today or date.today()).isoformat(), version=__version__,
+                         summary=roff(summary)).rstrip()]
+    out += [".SH SYNOPSIS", ".nf", *(f"\\fB{roff(u)}\\fR" for u in top.usage), ".fi"]
+    options = [b for b in top.description if isinstance(b, Terms) and b.heading == "options"]
+    out += [".SH DESCRIPTION", roff(top.summary)]
+    out += _blocks([b for b in top.description if b not in options]) + _examples(top.examples)
+    out += [".SH OPTIONS"] + [x for block in options for term, text in block.items
+                              for x in (".TP", f"\\fB{roff(term)}\\fR", roff(text))]
     out += [".SH NAVIGATION"]
     for name in NAVIGATION_NAMES:
         out += command_roff(command_doc(RootLevel, name))

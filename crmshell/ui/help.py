@@ -34,6 +34,12 @@ def _wrap(paragraph: str, indent: str = "", first: str | None = None) -> list[st
                          subsequent_indent=indent, break_on_hyphens=False) or [""]
 
 
+def level_summary(level: type["Level"]) -> str:
+    """A level's line in lists of levels: the summary of its help."""
+    entry = load_help().entry(level.name, ".")
+    return entry.summary if entry else level.summary
+
+
 def entry_for(level: type["Level"], name: str) -> Entry | None:
     data = load_help()
     return data.entry(level.name, name) or data.entry("", name)
@@ -124,7 +130,8 @@ def level_help(level: type["Level"]) -> str:
         lines += render_blocks(entry.description)
     if level.sublevels:
         lines += ["", "levels:"]
-        lines += [f"    {name:<16} {cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        lines += [f"    {name:<17} {level_summary(cls)}"
+                  for name, cls in sorted(level.sublevels.items())]
     specs = sorted(level.commands().values(), key=lambda s: s.name)
     if specs:
         lines += ["", "commands:"]
@@ -141,6 +148,23 @@ def level_help(level: type["Level"]) -> str:
                      "from anywhere")
     if entry and entry.see_also:
         lines += ["", *_wrap(", ".join(entry.see_also), " " * 10, first="see also: ")]
+    return "\n".join(lines)
+
+
+def program_help() -> str:
+    """`crmshell --help`: the synopsis, what crmshell is, its options, the levels, examples."""
+    from crmshell.levels.root import RootLevel
+
+    entry = load_help().entry("", ".")
+    lines = [f"{'       ' if i else 'usage: '}{u}" for i, u in enumerate(entry.usage)]
+    lines += ["", *_wrap(entry.summary), *render_blocks(entry.description), "", "levels:"]
+    lines += [f"    {name:<17} {level_summary(cls)}"
+              for name, cls in sorted(RootLevel.sublevels.items())]
+    if entry.examples:
+        lines += ["", "example:", *(f"    {e}" for e in entry.examples)]
+    lines += ["", "topics: " + ", ".join(topic_names()) + " ('crmshell help <topic>')"]
+    if entry.see_also:
+        lines += [*_wrap(", ".join(entry.see_also), " " * 10, first="see also: ")]
     return "\n".join(lines)
 
 

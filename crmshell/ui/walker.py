@@ -187,10 +187,11 @@ class Walker:
 
     def listing(self) -> list[str]:
         """`ls`: the sub-levels and commands, each with the summary its help gives."""
-        from crmshell.ui.help import entry_for
+        from crmshell.ui.help import entry_for, level_summary
 
         level = self.level
-        lines = [f"{name:<16} level: {cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        lines = [f"{name:<16} level: {level_summary(cls)}"
+                 for name, cls in sorted(level.sublevels.items())]
         for spec in sorted(level.commands().values(), key=lambda s: s.name):
             entry = entry_for(type(level), spec.name)
             lines.append(f"{spec.name:<16} {entry.summary if entry else spec.summary}")

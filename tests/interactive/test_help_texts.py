@@ -339,3 +339,60 @@ def test_man_page_is_generated_and_valid_roff(tmp_path):
     proc = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z", str(path)], capture_output=True,
                           text=True, timeout=60, check=False)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+# -- the top level, navigation, levels and topics --------------------------------------------
+@pytest.mark.parametrize("name", ("cd", "up", "ls", "help", "quit"))
+def test_every_navigation_command_has_full_help(name):
+    doc = command_doc(RootLevel, name)
+    assert doc.usage and len(doc.summary) <= SUMMARY_WIDTH
+    assert len(_description_lines(doc)) >= DESCRIPTION_LINES
+    assert doc.examples and doc.see_also
+    assert set(doc.names) == {n for n in NAVIGATION if NAVIGATION[n].endswith(f"(alias of {name})")
+                              or n == name}
+
+
+@pytest.mark.parametrize("name", sorted(LEVELS))
+def test_every_level_says_what_it_is_for(name):
+    entry = load_help().entry(name, ".")
+    assert entry.summary.endswith(".")
+    assert len(entry.summary) <= SUMMARY_WIDTH or not name  # levels are listed by summary
+    assert entry.description and entry.examples and entry.see_also
+
+
+def test_every_topic_names_related_commands():
+    for entry in load_help().topics.values():
+        assert entry.description and entry.examples and entry.see_also, entry.name
+
+
+def _documented_options() -> set[str]:
+    (block,) = [b for b in load_help().entry("", ".").description
+                if isinstance(b, Terms) and b.heading == "options"]
+    return {word.rstrip(",") for term, _text in block.items for word in term.split()
+            if word.startswith("-")}
+
+
+def test_crmshell_s_options_are_the_ones_documented():
+    """What the command line accepts is what `crmshell --help` and the man page explain."""
+    from crmshell import cli
+
+    assert _documented_options() == set(cli._VALUED) | set(cli._FLAGS)
+
+
+def test_crmshell_help_usage_errors_and_the_man_page_share_the_synopsis(capsys, man_text):
+    from crmshell.cli import main
+    from crmshell.ui.help import program_help
+
+    top = load_help().entry("", ".")
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out == program_help() + "\n"
+    for line in top.usage:
+        assert line in out
+        assert line.replace("-", "\\-") in man_text.split(".SH DESCRIPTION")[0]
+    for option in _documented_options():
+        assert option in out and f"\\fB{option.replace('-', chr(92) + '-')}" in \
+            man_text.split(".SH OPTIONS")[1].split(".SH ")[0].replace(", \\-", ", \\fB\\-")
+    assert main(["--no-such-option"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crmshell: unknown option '--no-such-option'\nusage: " + top.usage[0])

@@ -74,6 +74,17 @@ def command_roff(doc: CommandDoc) -> list[str]:
     return lines
 
 
+def _commands_roff(level) -> list[str]:
+    from crmshell.ui.help import command_doc
+
+    out: list[str] = []
+    for spec in sorted(level.commands().values(), key=lambda s: s.name):
+        doc = command_doc(level, spec.name)
+        if doc.name == spec.name:  # aliases are listed with the command they alias
+            out += command_roff(doc)
+    return out
+
+
 def man_page(today: date | None = None) -> str:
     from crmshell import __version__
     from crmshell.levels.root import RootLevel
@@ -93,15 +104,14 @@ def man_page(today: date | None = None) -> str:
     out += [".SH NAVIGATION"]
     for name in NAVIGATION_NAMES:
         out += command_roff(command_doc(RootLevel, name))
+    commands = _commands_roff(RootLevel)
+    if commands:
+        out += [".SH COMMANDS", "Commands of the top level."] + commands
     for name, level in sorted(RootLevel.sublevels.items()):
         entry = data.entry(name, ".")
         out += [f".SH \"{name.upper()} LEVEL\"", roff(entry.summary)]
         out += _blocks(entry.description) + _examples(entry.examples) + _see_also(entry.see_also)
-        for spec in sorted(level.commands().values(), key=lambda s: s.name):
-            doc = command_doc(level, spec.name)
-            if doc.name != spec.name:
-                continue  # aliases are listed with the command they alias
-            out += command_roff(doc)
+        out += _commands_roff(level)
     out += [".SH TOPICS"]
     for entry in data.topics.values():
         out += [".SS " + roff(entry.summary)] + _blocks(entry.description)

@@ -41,6 +41,11 @@ DESCRIPTION_LINES = 10
 SUMMARY_WIDTH = 56  # what fits beside the name in a level's list of commands
 
 
+def _path(level_name: str, command: str) -> list[str]:
+    """The words naming a command from the top ("" is the top level itself)."""
+    return [level_name, command] if level_name else [command]
+
+
 def _walker(out: io.StringIO) -> Walker:
     ctx = ShellContext(options=Options(), env={}, out=out, err=io.StringIO())
     return Walker(ctx, RootLevel)
@@ -220,11 +225,12 @@ def _other_level(level_name: str) -> str:
 
 @pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)
 def test_help_dash_dash_help_and_help_from_anywhere_agree(level_name, command):
-    expected = help_for(RootLevel, [level_name, command])
-    assert _walker_text(f"{level_name} {command} --help") == expected
-    assert _walker_text(f"cd {level_name}", f"help {command}") == expected
-    assert _walker_text(f"cd {level_name}", f"{command} --help") == expected
-    assert _walker_text(f"cd {_other_level(level_name)}", f"help {level_name} {command}") == expected
+    path = " ".join(_path(level_name, command))
+    expected = help_for(RootLevel, _path(level_name, command))
+    assert _walker_text(f"{path} --help") == expected
+    assert _walker_text(f"cd /{level_name}", f"help {command}") == expected
+    assert _walker_text(f"cd /{level_name}", f"{command} --help") == expected
+    assert _walker_text(f"cd {_other_level(level_name)}", f"help {path}") == expected
 
 
 @pytest.mark.parametrize("level_name,command", [c for c in COMMANDS if c[0] in ("configure", "status")
@@ -234,7 +240,7 @@ def test_crmshell_command_dash_dash_help_prints_the_same(level_name, command, ca
     from crmshell.cli import main
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    expected = help_for(RootLevel, [level_name, command])
+    expected = help_for(RootLevel, _path(level_name, command))
     assert main(["--cib-file", str(tmp_path / "cib.xml"), level_name, command, "--help"]) == 0
     assert capsys.readouterr().out.rstrip("\n") == expected
     assert main(["--cib-file", str(tmp_path / "cib.xml"), "-h", level_name, command]) == 0
@@ -294,11 +300,12 @@ def man_text():
 
 @pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)
 def test_the_man_page_says_what_help_says(level_name, command, man_text):
-    level_text = man_text.split(f'.SH "{level_name.upper()} LEVEL"', 1)[1].split("\n.SH ", 1)[0]
+    heading = f'.SH "{level_name.upper()} LEVEL"' if level_name else ".SH COMMANDS"
+    level_text = man_text.split(heading, 1)[1].split("\n.SH ", 1)[0]
     doc = command_doc(LEVELS[level_name], command)
     sections = _man_sections(level_text)
     assert doc.name in sections, f"no section for {command} in the man page"
-    help_text = help_for(RootLevel, [level_name, doc.name])
+    help_text = help_for(RootLevel, _path(level_name, doc.name))
     assert _man_words(sections[doc.name]) == _help_words(help_text)
 
 

@@ -18,7 +18,6 @@ import pytest
 pexpect = pytest.importorskip("pexpect")
 
 CRMSHELL = Path(sys.executable).with_name("crmshell")
-REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 20
 ROOT_PROMPT = "crmshell(cib.xml)#"  # prompt_toolkit moves the cursor past the space
 CONF_PROMPT = "crmshell(cib.xml)configure#"
@@ -33,8 +32,6 @@ def shell(tmp_path, cib_path, shell_env):
     shutil.copy(cib_path, cib)
     env = private_env(tmp_path)
     env["XDG_CACHE_HOME"] = shell_env["XDG_CACHE_HOME"]  # agents' meta-data already cached
-    # the crmshell of this checkout, also when the venv's editable install points elsewhere
-    env["PYTHONPATH"] = str(REPO)
     env.update(TERM="xterm", CIB_file=str(cib), PROMPT_TOOLKIT_NO_CPR="1", EDITOR="true",
                NO_COLOR="1")  # plain text to match; test_show_is_coloured drops it
     children = []

@@ -13,8 +13,6 @@ import pytest
 
 from tests.shared_paths import EMPTY_CIB as EMPTY
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @dataclass
 class Shell:
@@ -50,7 +48,4 @@ def shell(tmp_path: Path) -> Shell:
                XDG_CONFIG_HOME=str(tmp_path / "config"))
     env.setdefault("XDG_CACHE_HOME", os.environ.get("XDG_CACHE_HOME") or
                    str(Path.home() / ".cache"))
-    # `python -m crmshell` in tmp_path: the crmshell of this checkout, not wherever the
-    # venv's editable install points
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return Shell(tmp_path, env)

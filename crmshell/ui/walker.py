@@ -60,8 +60,9 @@ class Walker:
         rest = words[index + 1 :]
         if self._asked_for_help(name, rest):
             from crmshell.ui.help import help_for
+            from crmshell.ui.showing import show_text
 
-            self.ctx.write(help_for(type(self.level), [name]))
+            show_text(self.ctx, help_for(type(self.level), [name]))
             return
         if name in NAVIGATION:
             self._navigate(name, [w.text for w in rest], dry)
@@ -152,8 +153,9 @@ class Walker:
             return
         if name == "help":
             from crmshell.ui.help import help_for
+            from crmshell.ui.showing import show_text
 
-            self.ctx.write(help_for(type(self.level), args, root=type(self.stack[0])))
+            show_text(self.ctx, help_for(type(self.level), args, root=type(self.stack[0])))
             return
         # cd: a path of levels; a leading "/" (or no argument) starts from the top
         if len(args) > 1:

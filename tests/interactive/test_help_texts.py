@@ -403,3 +403,29 @@ def test_crmshell_help_usage_errors_and_the_man_page_share_the_synopsis(capsys, 
     assert main(["--no-such-option"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("crmshell: unknown option '--no-such-option'\nusage: " + top.usage[0])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_help_goes_through_the_pager_at_the_prompt(tmp_path, monkeypatch):
+    """With "options pager" set, help longer than the terminal is paged at the prompt (as
+    configure show is), and printed as it is everywhere else."""
+    import os
+
+    from crmshell.ui.preferences import Preferences, save_preferences
+
+    paged = tmp_path / "paged.txt"
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    save_preferences(env, Preferences(pager=f"sh -c 'cat > {paged}'"))
+    monkeypatch.setattr("shutil.get_terminal_size", lambda *a: os.terminal_size((80, 24)))
+    expected = help_for(RootLevel, ["configure", "primitive"])
+    for interactive, shown in ((True, ""), (False, expected + "\n")):
+        out = _Terminal()
+        ctx = ShellContext(options=Options(interactive=interactive), env=env, out=out,
+                           err=io.StringIO())
+        Walker(ctx, RootLevel).execute("help configure primitive")
+        assert out.getvalue() == shown
+    assert paged.read_text() == expected

@@ -37,7 +37,7 @@ COMMANDS = [(name, spec.name) for name, level in sorted(LEVELS.items())
 IDS = [f"{level or 'top'}:{command}" for level, command in COMMANDS]
 # How much a command's help says at least: summary and description, in lines of the text
 # `help` prints (78 columns), blank lines not counted.
-DESCRIPTION_LINES = 10
+DESCRIPTION_LINES = 12
 SUMMARY_WIDTH = 56  # what fits beside the name in a level's list of commands
 
 

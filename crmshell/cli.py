@@ -9,36 +9,25 @@ from __future__ import annotations
 import os
 import sys
 
-USAGE = """\
-usage: crmshell [OPTIONS] [LEVEL ...] [COMMAND [ARGS ...]]
-       crmshell [OPTIONS] -f FILE
-       crmshell [OPTIONS] < FILE
-       crmshell simulate -x FILE [-S] [-R] [-s] [--explain RSC]
-       crmshell sandbox up|env|exec|status|down [...]   (a cluster on this machine)
+# The options and their own `--help` text live in crmshell/help/root.txt, with the help of
+# every command (one source for `crmshell --help`, `help` and the man page); these tables are
+# what the parser accepts, and a test holds the two together.
+_VALUED = {"-f": "file", "--file": "file", "--cib-file": "cib_file", "--socket": "socket"}
+_FLAGS = {"-F": "force", "--force": "force", "-w": "wait", "--wait": "wait", "-h": "help",
+          "--help": "help", "--version": "version"}
 
-Without a command, crmshell reads commands: interactively on a terminal, or as a batch from
-standard input. A batch is transactional: see 'help batch'.
 
-Options:
-  -f, --file FILE     run the commands in FILE as a batch ('-' reads standard input)
-  --cib-file PATH     work on the CIB in PATH instead of the live cluster (as CIB_file=PATH;
-                      a missing file starts from an empty CIB)
-  --socket PATH       the live cluster through the crmshelld socket at PATH (default:
-                      CRMSHELL_SOCKET, else /run/crmshell/crmshelld.sock)
-  -w, --wait          wait until the cluster has carried out each change
-  -F, --force         do not ask; commit even when verify finds errors
-  -h, --help          show this help and exit
-  --version           show the version and exit
+def _usage() -> str:
+    """The synopsis, for a usage error (the whole help is `crmshell --help`)."""
+    from crmshell.help import load_help
 
-Exit status: 0 success (warnings may be printed), 1 errors, 2 usage errors.
-"""
+    lines = load_help().entry("", ".").usage
+    text = "".join(f"{'       ' if i else 'usage: '}{line}\n" for i, line in enumerate(lines))
+    return text + "'crmshell --help' lists the options\n"
 
 
 class _Usage(Exception):
     pass
-
-
-_VALUED = {"-f": "file", "--file": "file", "--cib-file": "cib_file", "--socket": "socket"}
 
 
 def _parse(args: list[str]) -> tuple[dict, list[str]]:
@@ -59,14 +48,8 @@ def _parse(args: list[str]) -> tuple[dict, list[str]]:
                 i += 1
                 value = args[i]
             opts[_VALUED[name]] = value
-        elif arg in ("-F", "--force"):
-            opts["force"] = True
-        elif arg in ("-w", "--wait"):
-            opts["wait"] = True
-        elif arg in ("-h", "--help"):
-            opts["help"] = True
-        elif arg == "--version":
-            opts["version"] = True
+        elif arg in _FLAGS:
+            opts[_FLAGS[arg]] = True
         else:
             raise _Usage(f"unknown option '{arg}'")
         i += 1
@@ -82,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         opts, rest = _parse(args)
     except _Usage as err:
-        sys.stderr.write(f"crmshell: {err}\n{USAGE}")
+        sys.stderr.write(f"crmshell: {err}\n{_usage()}")
         return 2
     if rest[:1] == ["sandbox"]:  # the sandbox's verbs (crmshell/sandbox/cli.py)
         from crmshell.sandbox.cli import main as sandbox_main
@@ -98,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crmshell {__version__}")
         return 0
     if opts.get("help") and not rest:
-        sys.stdout.write(USAGE)
+        from crmshell.ui.help import program_help
+
+        sys.stdout.write(program_help() + "\n")
         return 0
     if opts["file"] and rest:
         sys.stderr.write("crmshell: give either -f FILE or a command, not both\n")

@@ -79,7 +79,7 @@ def _level_at(root: type, path: Sequence[str]):
 
 def kinds_at(place: Place, env: CompletionEnv) -> list:
     if place.nav is not None:
-        return _navigation_kinds(place)
+        return _navigation_kinds(place, env.root)
     spec = place.spec
     if spec is None:
         return [_names_here(place.level)]
@@ -109,18 +109,36 @@ def _names_here(level: type) -> k.Choice:
     return k.Choice(tuple(items))
 
 
-def _navigation_kinds(place: Place) -> list:
+def _navigation_kinds(place: Place, root: type) -> list:
     if place.nav == "cd" and not place.args:
         return [_level_paths(place.level, place.word)]
-    if place.nav == "help" and not place.args:
-        from crmshell.ui.help import topic_names
-
-        items = [(name, f"level: {cls.summary}") for name, cls in sorted(place.level.sublevels.items())]
-        items += [(s.name, s.summary) for s in sorted(place.level.commands().values(),
-                                                       key=lambda s: s.name)]
-        items += [(name, "topic") for name in topic_names()]
-        return [k.Choice(tuple(items))]
+    if place.nav == "help":
+        return _help_kinds(place, root)
     return []
+
+
+def _help_kinds(place: Place, root: type) -> list:
+    """`help <Tab>`: this level's names, the top's levels and the topics; after a level's
+    name (`help configure <Tab>`, from any level, as help reads it) that level's names."""
+    from crmshell.ui.help import topic_names
+
+    level = place.level
+    for i, word in enumerate(place.args):
+        if i == 0 and word not in level.lookup_names() and word in root.sublevels:
+            level = root
+        canonical = level.lookup_names().get(word)
+        if canonical not in level.sublevels:
+            return []
+        level = level.sublevels[canonical]
+    items = [(name, f"level: {cls.summary}") for name, cls in sorted(level.sublevels.items())]
+    items += [(s.name, s.summary) for s in sorted(level.commands().values(),
+                                                   key=lambda s: s.name)]
+    if not place.args:
+        seen = {name for name, _text in items}
+        items += [(name, f"level: {cls.summary}") for name, cls in sorted(root.sublevels.items())
+                  if name not in seen]
+        items += [(name, "topic") for name in topic_names()]
+    return [k.Choice(tuple(items))]
 
 
 def _level_paths(level: type, word: str) -> k.Choice:

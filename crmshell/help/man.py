@@ -10,34 +10,13 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from crmshell.help import Entry, load_help
+from crmshell.help import Block, Terms, load_help
+from crmshell.ui.help import NAVIGATION_NAMES, CommandDoc
 
 HEADER = """\
 .TH CRMSHELL 1 "{date}" "crmshell {version}" "User Commands"
 .SH NAME
-crmshell \\- a crmsh-compatible shell for Pacemaker-style high-availability clusters
-.SH SYNOPSIS
-.B crmshell
-[\\fIOPTIONS\\fR] [\\fILEVEL\\fR ...] [\\fICOMMAND\\fR [\\fIARGS\\fR ...]]
-.br
-.B crmshell
-[\\fIOPTIONS\\fR] \\fB\\-f\\fR \\fIFILE\\fR
-.SH OPTIONS
-.TP
-\\fB\\-f\\fR, \\fB\\-\\-file\\fR \\fIFILE\\fR
-run the commands in FILE as a batch ('\\-' reads standard input)
-.TP
-\\fB\\-\\-cib\\-file\\fR \\fIPATH\\fR
-work on the CIB in PATH instead of the live cluster (as CIB_file=PATH)
-.TP
-\\fB\\-F\\fR, \\fB\\-\\-force\\fR
-do not ask; commit even when verify finds errors
-.TP
-\\fB\\-h\\fR, \\fB\\-\\-help\\fR
-show help and exit (after a command: that command's help)
-.TP
-\\fB\\-\\-version\\fR
-show the version and exit
+crmshell \\- {summary}
 """
 
 FOOTER = """\
@@ -49,7 +28,8 @@ preferences set with the options level
 \\fI$XDG_STATE_HOME/crmshell/history\\fR
 the interactive shell's history
 .SH ENVIRONMENT
-CIB_file, CIB_shadow, CIB_shadow_dir, EDITOR, NO_COLOR, OCF_ROOT.
+CIB_file, CIB_shadow, CIB_shadow_dir, CRMSHELL_SOCKET, EDITOR, VISUAL, NO_COLOR, OCF_ROOT,
+XDG_CONFIG_HOME, XDG_STATE_HOME.
 .SH "SEE ALSO"
 crm(8), crm_verify(8), crm_simulate(8)
 """
@@ -61,50 +41,81 @@ def roff(text: str) -> str:
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
-def _entry(entry: Entry, usage: list[str], heading: str) -> list[str]:
-    lines = [".TP", f"\\fB{roff(heading)}\\fR"]
-    for u in usage:
-        lines += [f"\\fI{roff(u)}\\fR", ".br"]
-    lines.append(roff(entry.summary))
-    for paragraph in entry.description:
-        lines += [".IP", roff(paragraph)]
-    if entry.examples:
-        lines += [".IP", "Example:", ".nf"] + [f"    {roff(e)}" for e in entry.examples] + [".fi"]
+def _blocks(blocks: list[Block]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Terms):
+            lines += [".PP", f"\\fB{roff(block.heading)}:\\fR"]
+            for term, text in block.items:
+                lines += [".TP", f"\\fB{roff(term)}\\fR", roff(text)]
+        else:
+            lines += [".PP", roff(block)]
     return lines
+
+
+def _examples(examples: list[str]) -> list[str]:
+    if not examples:
+        return []
+    return [".PP", "Example:", ".RS", ".nf", *(roff(e) for e in examples), ".fi", ".RE"]
+
+
+def _see_also(names: list[str]) -> list[str]:
+    return [".PP", "See also: " + roff(", ".join(names)) + "."] if names else []
+
+
+def command_roff(doc: CommandDoc) -> list[str]:
+    """One command's section: what `help` prints for it, as roff."""
+    lines = [f".SS \"{roff(', '.join(doc.names))}\"", ".nf",
+             *(f"\\fB{roff(u)}\\fR" for u in doc.usage), ".fi", ".PP", roff(doc.summary)]
+    lines += _blocks(doc.description)
+    lines += [x for note in doc.notes for x in (".PP", roff(note))]
+    lines += _examples(doc.examples)
+    lines += _see_also(doc.see_also)
+    return lines
+
+
+def _commands_roff(level) -> list[str]:
+    from crmshell.ui.help import command_doc
+
+    out: list[str] = []
+    for spec in sorted(level.commands().values(), key=lambda s: s.name):
+        doc = command_doc(level, spec.name)
+        if doc.name == spec.name:  # aliases are listed with the command they alias
+            out += command_roff(doc)
+    return out
 
 
 def man_page(today: date | None = None) -> str:
     from crmshell import __version__
     from crmshell.levels.root import RootLevel
-    from crmshell.ui.help import entry_for
+    from crmshell.ui.help import command_doc
 
     data = load_help()
-    out = [HEADER.format(date=(today or date.today()).isoformat(), version=__version__).rstrip()]
     top = data.entry("", ".")
-    out += [".SH DESCRIPTION", roff(top.summary)] + [x for p in top.description
-                                                      for x in (".PP", roff(p))]
+    summary = top.summary[:1].lower() + top.summary[1:].rstrip(".")
+    out = [HEADER.format(date=(today or date.today()).isoformat(), version=__version__,
+                         summary=roff(summary)).rstrip()]
+    out += [".SH SYNOPSIS", ".nf", *(f"\\fB{roff(u)}\\fR" for u in top.usage), ".fi"]
+    options = [b for b in top.description if isinstance(b, Terms) and b.heading == "options"]
+    out += [".SH DESCRIPTION", roff(top.summary)]
+    out += _blocks([b for b in top.description if b not in options]) + _examples(top.examples)
+    out += [".SH OPTIONS"] + [x for block in options for term, text in block.items
+                              for x in (".TP", f"\\fB{roff(term)}\\fR", roff(text))]
     out += [".SH NAVIGATION"]
-    for name in ("cd", "up", "ls", "help", "quit"):
-        entry = data.entry("", name)
-        out += _entry(entry, entry.usage, ", ".join(entry.names))
-    levels = [("", RootLevel)] + sorted(RootLevel.sublevels.items())
-    for name, level in levels:
-        if not name:
-            continue
+    for name in NAVIGATION_NAMES:
+        out += command_roff(command_doc(RootLevel, name))
+    commands = _commands_roff(RootLevel)
+    if commands:
+        out += [".SH COMMANDS", "Commands of the top level."] + commands
+    for name, level in sorted(RootLevel.sublevels.items()):
         entry = data.entry(name, ".")
         out += [f".SH \"{name.upper()} LEVEL\"", roff(entry.summary)]
-        out += [x for p in entry.description for x in (".PP", roff(p))]
-        for spec in sorted(level.commands().values(), key=lambda s: s.name):
-            sub = entry_for(level, spec.name)
-            if sub is None or sub.name != spec.name:
-                continue  # aliases are listed with the command they alias
-            out += _entry(sub, sub.usage or [spec.usage], ", ".join(sub.names))
+        out += _blocks(entry.description) + _examples(entry.examples) + _see_also(entry.see_also)
+        out += _commands_roff(level)
     out += [".SH TOPICS"]
     for entry in data.topics.values():
-        out += [".SS " + roff(entry.summary)] + [x for p in entry.description
-                                                 for x in (".PP", roff(p))]
-        if entry.examples:
-            out += [".PP", ".nf"] + [f"    {roff(e)}" for e in entry.examples] + [".fi"]
+        out += [".SS " + roff(entry.summary)] + _blocks(entry.description)
+        out += _examples(entry.examples) + _see_also(entry.see_also)
     out.append(FOOTER.rstrip())
     return "\n".join(out) + "\n"
 

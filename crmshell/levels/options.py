@@ -67,7 +67,8 @@ class OptionsLevel(Level):
                 raise UsageError(f"color: no Pygments style named '{style}'") from None
         self._set(ctx, "color", style)
 
-    @command(completers=(k.Choice((("auto", "colour on a terminal unless NO_COLOR"),
+    @command(usage="output [auto|color|plain]",
+             completers=(k.Choice((("auto", "colour on a terminal unless NO_COLOR"),
                                    ("color", "always colour"), ("plain", "never colour"))),))
     def do_output(self, ctx, mode: str | None = None) -> None:
         """Show or set when output is highlighted: auto, color or plain."""

@@ -17,14 +17,14 @@ class RaLevel(Level):
 
         ctx.write(format_classes(ctx.catalog))
 
-    @command(completers=(k.AgentType("ocf"), k.AgentClass()))
+    @command(usage="providers <type> [<class>]", completers=(k.AgentType("ocf"), k.AgentClass()))
     def do_providers(self, ctx, agent_type: str, agent_class: str = "ocf") -> None:
         """List the OCF providers of an agent type."""
         from crmshell.agents.format import format_providers
 
-        ctx.write(format_providers(ctx.catalog, agent_type))
+        ctx.write(format_providers(ctx.catalog, agent_type, agent_class))
 
-    @command(completers=(k.AgentClass(), k.AgentProvider()))
+    @command(usage="list <class> [<provider>]", completers=(k.AgentClass(), k.AgentProvider()))
     def do_list(self, ctx, agent_class: str, provider: str | None = None) -> None:
         """List the agents of a class (and provider)."""
         from crmshell.agents.format import format_list

@@ -1,4 +1,5 @@
-"""Showing configuration text to a person: colour when the output wants it, a pager when long.
+"""Showing text to a person: configuration in colour when the output wants it, and
+configuration and help through the pager when long.
 
 Kept apart from `crmshell.highlight` so that the plain case (a pipe, a batch) never imports
 pygments.
@@ -21,10 +22,25 @@ def show_configuration(ctx, text: str, *, xml: bool = False) -> None:
         from crmshell.highlight import highlight_config
 
         text = highlight_config(text, prefs.color or "default", xml=xml)
-    if prefs.pager and ctx.options.interactive and is_tty and _too_long(text):
-        if _page(prefs.pager, text):
-            return
-    ctx.write(text)
+    if not _paged(ctx, prefs, text, is_tty):
+        ctx.write(text)
+
+
+def show_text(ctx, text: str) -> None:
+    """Write plain text for a person (help): through the pager when it is set and the text is
+    longer than the terminal at the prompt."""
+    if not ctx.options.interactive:
+        ctx.write(text)
+        return
+    from crmshell.ui.preferences import load_preferences
+
+    if not _paged(ctx, load_preferences(ctx.env), text, _isatty(ctx.out)):
+        ctx.write(text)
+
+
+def _paged(ctx, prefs, text: str, is_tty: bool) -> bool:
+    return bool(prefs.pager and ctx.options.interactive and is_tty and _too_long(text)
+                and _page(prefs.pager, text))
 
 
 def _isatty(stream) -> bool:

@@ -60,8 +60,9 @@ class Walker:
         rest = words[index + 1 :]
         if self._asked_for_help(name, rest):
             from crmshell.ui.help import help_for
+            from crmshell.ui.showing import show_text
 
-            self.ctx.write(help_for(type(self.level), [name]))
+            show_text(self.ctx, help_for(type(self.level), [name]))
             return
         if name in NAVIGATION:
             self._navigate(name, [w.text for w in rest], dry)
@@ -152,8 +153,9 @@ class Walker:
             return
         if name == "help":
             from crmshell.ui.help import help_for
+            from crmshell.ui.showing import show_text
 
-            self.ctx.write(help_for(type(self.level), args))
+            show_text(self.ctx, help_for(type(self.level), args, root=type(self.stack[0])))
             return
         # cd: a path of levels; a leading "/" (or no argument) starts from the top
         if len(args) > 1:
@@ -186,8 +188,13 @@ class Walker:
             self._leave(dry)
 
     def listing(self) -> list[str]:
+        """`ls`: the sub-levels and commands, each with the summary its help gives."""
+        from crmshell.ui.help import entry_for, level_summary
+
         level = self.level
-        lines = [f"{name:<14} level: {cls.summary}" for name, cls in sorted(level.sublevels.items())]
+        lines = [f"{name:<16} level: {level_summary(cls)}"
+                 for name, cls in sorted(level.sublevels.items())]
         for spec in sorted(level.commands().values(), key=lambda s: s.name):
-            lines.append(f"{spec.name:<14} {spec.summary}")
+            entry = entry_for(type(level), spec.name)
+            lines.append(f"{spec.name:<16} {entry.summary if entry else spec.summary}")
         return lines

@@ -24,6 +24,12 @@ CASES = [
     ([], "cd configure/", {"configure/cib", "configure/ra"}, set()),
     ([], "help ", {"configure", "rules", "scores", "shadow", "batch", "resource-sets"}, set()),
     (CFG, "help pri", {"primitive"}, set()),
+    # help reads `<level> <command>` from any level, and so does its completion
+    (CFG, "help configure pri", {"primitive"}, set()),
+    (CFG, "help res", {"resource", "resource-sets"}, set()),
+    (["node"], "help configure ", {"primitive", "show", "cib"}, {"standby"}),
+    ([], "help resource mo", {"move"}, set()),
+    ([], "help resource move ", set(), {"move", "start"}),
     # grammar keywords (lark's table says what may come next)
     (CFG, "primitive ip2 IPaddr2 ", {"params", "meta", "op", "utilization"}, set()),
     (CFG, "primitive ip2 IPaddr2 pa", {"params"}, {"meta"}),

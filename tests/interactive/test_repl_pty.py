@@ -162,3 +162,20 @@ def test_show_is_coloured_on_the_terminal_unless_no_color(shell):
     child.sendline("configure show d1")
     child.expect(r"\x1b\[[0-9;]*m\s*primitive")
     child.expect_exact(ROOT_PROMPT)
+
+
+def test_help_level_command_inside_a_level(shell):
+    """`help configure primitive` typed inside configure (issue 10, item 13) prints the
+    primitive's help, as `help primitive` does there; and a command of another level."""
+    child = shell()
+    _enter_configure(child)
+    child.sendline("help configure primitive")
+    child.expect_exact("usage: primitive <id>")
+    child.expect_exact("see also:")
+    child.expect_exact(CONF_PROMPT)
+    child.sendline("help resource move")
+    child.expect_exact("usage: move <rsc>")
+    child.expect_exact(CONF_PROMPT)
+    child.sendline("primitive --help")
+    child.expect_exact("usage: primitive <id>")
+    child.expect_exact(CONF_PROMPT)

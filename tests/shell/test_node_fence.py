@@ -68,7 +68,7 @@ def test_on_a_cib_file_it_needs_the_daemon(shell):
 def test_help_has_synopsis_options_and_examples(shell):
     text = shell.run("help", "node", "fence").stdout
     assert text.startswith("usage: fence <node> [reboot|off] [-y|--yes]\n")
-    for words in ("-y, --yes: do not ask", "stonith-action", "stonith-enabled=false",
-                  "example:\n    fence node3\n"):
+    for words in ("options:\n    -y, --yes         Do not ask", "stonith-action",
+                  "stonith-enabled=false", "example:\n    fence node3\n"):
         assert words in text
     assert shell.run("node", "fence", "--help").stdout == text

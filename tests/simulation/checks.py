@@ -18,7 +18,9 @@ After every step (each only when what it reads changed, so a step costs little):
   must have gone that way;
 - no split brain: no resource that requires fencing really runs (in the hosts' truth, not
   in the CIB) in two partitions that both have quorum, nor in a quorate partition and
-  anywhere outside it (another partition, a node cut off with corosync stopped).
+  anywhere outside it (another partition, a node cut off with corosync stopped), nor indeed
+  on two nodes at once anywhere: the cluster stops it (or fences its node) before it starts
+  it elsewhere.
 
 Once the calm period is quiet, the run must have converged: every daemon in one group
 with every node in it, one DC which every node names, one CIB (the same bytes everywhere),
@@ -117,6 +119,7 @@ class Checks:
                     outside = sorted(set(where) - set(inside))
                     self.fail(f"{rsc} runs on node(s) {inside} in the quorate partition "
                               f"{sorted(block)} and on node(s) {outside} outside it")
+            self.fail(f"{rsc} runs on nodes {where} at once")
 
     def one_dc(self, quiet: bool) -> None:
         for block, quorate in self._partitions():

@@ -72,14 +72,15 @@ class SimDaemon:
     # connects again, as node.py should; True mirrors node.py as it is (see the tests).
     MIRROR_CONNECT_HANG = False
 
-    def __init__(self, world, host, *, skip_fencing: bool = False,
-                 hold: bool = True) -> None:
+    def __init__(self, world, host, *, skip_fencing: bool = False, hold: bool = True,
+                 pending: bool = True) -> None:
         self.world, self.host = world, host
         self.nodeid = host.nodeid
         self.me = msg.NodeRef(str(host.nodeid), host.name)
         self.names = {n: f"node{n}" for n in world.cluster.nodes}
         self.skip_fencing = skip_fencing    # the broken variants (see world.Scenario)
         self.hold = hold
+        self.core_class = Controller if pending else _NoPendingController
         self.alive = True
         self.pid: int | None = None
         self.store = CibStore(parse_cib(host.disk, source=f"{host.name}'s disk"))
@@ -134,8 +135,8 @@ class SimDaemon:
 
     def _open_group(self) -> None:
         """node.py's _connect after open_quorum returned."""
-        self.core = Controller(self.me, dc_uuid=f"sim-{self.nodeid}-{self.world.token()}",
-                               cores=2)
+        self.core = self.core_class(self.me, dc_uuid=f"sim-{self.nodeid}-{self.world.token()}",
+                                    cores=2)
         self.joined = False
         self.sync, self._held, self._sync_cib = None, [], None
         self.admission = Admission()
@@ -509,6 +510,13 @@ class SimDaemon:
 
     def _do_log(self, c: msg.Log) -> None:
         self.world.trace(f"{self.me.name}: {c.level}: {c.message}")
+
+
+class _NoPendingController(Controller):
+    """The broken variant no_pending: starts are handed over without a pending record."""
+
+    def _record_pending(self, action, now_ms: int) -> None:
+        pass
 
 
 _COMMANDS = {

@@ -65,7 +65,7 @@ EPOCH_MS = 1_700_000_000_000
 BOOT_MS = 2_000
 REPLAY = ("CRMSHELL_SIM_SEED={seed}{variant} .venv/bin/python -m pytest tests/simulation "
           "-k replay -s")
-VARIANTS = ("skip_fencing", "no_hold")
+VARIANTS = ("skip_fencing", "no_hold", "no_pending")
 RUNS_PER_BOOT = 40
 
 
@@ -77,9 +77,12 @@ class Scenario:
     chaos_ms: int = 30_000
     settle_ms: int = 30 * 60_000   # how long the calm period may take to converge
     # Broken variants, to show the checks catch them: a DC that reports fencing done and
-    # fences nothing; a node that applies updates during a sync round instead of holding them.
+    # fences nothing; a node that applies updates during a sync round instead of holding them;
+    # a DC that does not write a start down as under way before handing it over (the
+    # controller before commit 7f65775, a bug this simulation found).
     skip_fencing: bool = False
     no_hold: bool = False
+    no_pending: bool = False
 
     @property
     def variant(self) -> str | None:
@@ -170,7 +173,8 @@ class World:
     def boot_daemon(self, host: Host) -> None:
         if host.on and host.daemon is None:
             host.daemon = SimDaemon(self, host, skip_fencing=self.scenario.skip_fencing,
-                                    hold=not self.scenario.no_hold)
+                                    hold=not self.scenario.no_hold,
+                                    pending=not self.scenario.no_pending)
             self.trace(f"{host.name}: crmshelld starts")
 
     def power_on(self, host: Host) -> None:

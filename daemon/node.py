@@ -167,8 +167,10 @@ class Node:
         while not self._stopping:
             try:
                 await self._connect()
-            except CorosyncError as err:
+            except (CorosyncError, NotConnected) as err:
                 log.error("corosync: %s", err)
+                if self.channel is not None or self.quorum is not None:
+                    self._disconnect(f"joining failed: {err}")
                 if self.settings.corosync_wait_s is not None:
                     self.request_stop(at_once=True)
                     return
@@ -209,8 +211,21 @@ class Node:
         self.execution.forget_all()
         # What this node ran before is probed again rather than trusted: the history goes
         # first, in order, and the core hears of the membership only once it is applied.
-        await self.submit(Update("status", self._meta("crmshelld"),
-                                 ops=(ClearNode(self.me.id, lrm=True, attrs=True),)))
+        # Corosync may go away before that comes back: then this session ends here, and
+        # `_sessions` disconnects and connects again.
+        loop = asyncio.get_running_loop()
+        joining = loop.create_task(self.submit(Update(
+            "status", self._meta("crmshelld"), ops=(ClearNode(self.me.id, lrm=True, attrs=True),))))
+        lost = loop.create_task(self._lost.wait())
+        try:
+            await asyncio.wait({joining, lost}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost.cancel()
+        if not joining.done():
+            joining.add_done_callback(lambda t: t.cancelled() or t.exception())
+            log.warning("corosync went away before this node's join was applied")
+            return
+        joining.result()
         self.joined = True
         self._quorum_fed = None
         self._offer_quorum()

@@ -13,7 +13,7 @@ USAGE = """\
 usage: crmshell [OPTIONS] [LEVEL ...] [COMMAND [ARGS ...]]
        crmshell [OPTIONS] -f FILE
        crmshell [OPTIONS] < FILE
-       crmshell simulate -x FILE [-S] [-R] [-s] [--explain RSC]
+       crmshell simulate -x FILE|-L [-R|-S] [crm_simulate's options]   (help simulate)
        crmshell sandbox up|env|exec|status|down [...]   (a cluster on this machine)
 
 Without a command, crmshell reads commands: interactively on a terminal, or as a batch from

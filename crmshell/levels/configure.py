@@ -139,26 +139,30 @@ class ConfigureLevel(Level):
         if errors:
             raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
 
-    @command(aliases=("ptest",), usage="simulate [status] [scores] [actions] [explain <rsc>]")
+    @command(aliases=("ptest",),
+             usage="simulate [status] [scores] [actions] [explain <rsc>] [nograph] [v...]",
+             repeating=k.choice("status", "scores", "actions", "explain", "nograph"))
     def do_simulate(self, ctx, *args: str) -> None:
         """What the cluster would do with the staged configuration: its Transition Summary."""
-        from crmshell.simulate_cli import SimulateOptions, report_lines
+        from crmshell.simulate_report import SimulateOptions, report_lines
 
-        opts = SimulateOptions(run=True, quiet=True)
+        opts = SimulateOptions(run=True, status=False)
         words = list(args)
         while words:
             word = words.pop(0)
             if word == "status":
-                opts.quiet = False
+                opts.status = True
             elif word == "scores":
                 opts.scores = True
             elif word == "actions":
                 opts.simulate = True
             elif word == "explain" and words:
                 opts.explain = words.pop(0)
+            elif word == "nograph" or word.strip("v") == "":
+                continue        # crmsh's: crmshell opens no graph viewer, and has one verbosity
             else:
-                raise UsageError(f"simulate: unexpected '{word}'; usage: "
-                                 "simulate [status] [scores] [actions] [explain <rsc>]")
+                raise UsageError(f"simulate: unexpected '{word}'; usage: simulate [status] "
+                                 "[scores] [actions] [explain <rsc>] [nograph]")
         try:
             lines = report_lines(ctx.staged.doc, opts, int(time.time()))
         except SchedulerError as err:

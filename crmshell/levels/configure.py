@@ -169,6 +169,24 @@ class ConfigureLevel(Level):
             raise ShellError(f"simulate: {err}") from None
         ctx.write_lines(lines)
 
+    @command(usage="graph [dot [<file> [<format>]]]",
+             completers=(k.choice("dot"), k.FilePaths(), k.choice("png", "svg", "pdf", "dot")))
+    def do_graph(self, ctx, kind: str = "dot", file: str | None = None,
+                 image_format: str | None = None) -> None:
+        """Draw the resources and constraints as a Graphviz graph (DOT), as crmsh draws it."""
+        from crmshell.lang.render_graph import render_graph
+        from crmshell.staging.graphviz import write_graph
+
+        if kind != "dot":
+            raise ShellError(f"graph type {kind} is not supported (only dot)")
+        text = render_graph(ctx.staged.doc)
+        if text is None:
+            ctx.info("nothing to draw: the configuration is empty")
+        elif file is None or file == "-":
+            ctx.out.write(text)
+        else:
+            write_graph(text, file, image_format or "dot")
+
     @command(name="get-property", aliases=("get_property",),
              usage="get-property [-t|--true] [<name> ...]")
     def do_get_property(self, ctx, *args: str) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crmshell.completion import kinds as k
 from crmshell.errors import Consequence, ShellError, UsageError, reportable
+from daemon.cib.schema_versions import KNOWN as KNOWN_SCHEMAS
 from daemon.scheduler.errors import SchedulerError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
@@ -58,6 +59,7 @@ def _definition_spec(name: str, summary: str) -> CommandSpec:
 
 
 EDIT_MODE_LINE = "# vim: set filetype=pcmk:\n"
+_SCHEMA_CHOICES = (*reversed(KNOWN_SCHEMAS), "pacemaker-next")
 
 
 def _modgroup_member(args: list[str]):
@@ -186,6 +188,31 @@ class ConfigureLevel(Level):
             ctx.out.write(text)
         else:
             write_graph(text, file, image_format or "dot")
+
+    @command(usage="schema [<schema>]", completers=(k.choice(*_SCHEMA_CHOICES),))
+    def do_schema(self, ctx, schema: str | None = None) -> None:
+        """Show the CIB's schema (validate-with), or stage another one for the next commit."""
+        from crmshell.staging.schema import set_schema
+
+        if schema is None:
+            ctx.write(ctx.staged.doc.get("validate-with") or "(no validate-with)")
+            return
+        set_schema(ctx.staged, schema, ctx.env, log=ctx.info, note=ctx.note)
+
+    @command(usage="upgrade [force]", completers=(k.choice("force"),))
+    def do_upgrade(self, ctx, force: str | None = None) -> None:
+        """Upgrade the CIB's schema to the newest crmshell knows, as cibadmin --upgrade does."""
+        from crmshell.staging.schema import upgrade_cib
+
+        if force not in (None, "force"):
+            raise UsageError(f"upgrade: expected 'force', got '{force}'")
+        staged = ctx.staged_if_loaded
+        if staged is not None and staged.has_changes():
+            raise ShellError("upgrade: there are uncommitted changes; commit or refresh first")
+        message = upgrade_cib(ctx.source, force=force == "force" or ctx.options.force,
+                              env=ctx.env)
+        ctx.drop_staged()
+        ctx.info(message)
 
     @command(name="get-property", aliases=("get_property",),
              usage="get-property [-t|--true] [<name> ...]")

@@ -133,6 +133,7 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
     show = not opts.quiet
     if show and date:
         out.lines.append(date)
+        out.printed = not opts.status        # without the status, a blank line follows it
     if show and opts.status:
         current = build_working_set(cib, now)
         preamble = status_preamble(current)

@@ -166,7 +166,7 @@ class ConfigureLevel(Level):
                 raise UsageError(f"simulate: unexpected '{word}'; usage: simulate [status] "
                                  "[scores] [actions] [explain <rsc>] [nograph]")
         try:
-            lines = report_lines(ctx.staged.doc, opts, int(time.time()))
+            lines = report_lines(staged_with_status(ctx), opts, int(time.time()))
         except SchedulerError as err:
             raise ShellError(f"simulate: {err}") from None
         ctx.write_lines(lines)
@@ -429,6 +429,13 @@ class ConfigureLevel(Level):
             write_file_atomically(Path(where), text.encode())
         except CibError as err:
             raise ShellError(f"save: {err}") from None
+
+
+def staged_with_status(ctx):
+    """The staged CIB, with the status section of `cibstatus` once that level loaded one."""
+    if ctx.cib_status is None:
+        return ctx.staged.doc
+    return ctx.cib_status.over(ctx.staged.doc)
 
 
 def xml_flag(words) -> tuple[bool, list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crmshell.completion import kinds as k
 from crmshell.errors import ShellError, UsageError
 from crmshell.levels.cib import CibLevel
+from crmshell.levels.cibstatus import CibStatusLevel
 from crmshell.levels.configure import ConfigureLevel
 from crmshell.levels.corosync import CorosyncLevel
 from crmshell.levels.cluster import ClusterLevel
@@ -16,7 +17,7 @@ from crmshell.levels.ra import RaLevel
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
-ConfigureLevel.sublevels = {"cib": CibLevel, "ra": RaLevel}
+ConfigureLevel.sublevels = {"cib": CibLevel, "ra": RaLevel, "cibstatus": CibStatusLevel}
 
 
 class RootLevel(Level):

@@ -173,9 +173,10 @@ def agent_of(cib, rsc_id: str) -> tuple[str, str | None, str]:
     raise InjectionError(f"no primitive resource named '{rsc_id}' in the configuration")
 
 
-def inject_op(cib, spec: OpSpec, when: int) -> list[str]:
+def inject_op(cib, spec: OpSpec, when: int, op_status: int = 0) -> list[str]:
     """An operation result recorded as if the executor had reported it (expected result 0,
-    so anything else is a failure), with the fail count a failure brings."""
+    so anything else is a failure), with the fail count a failure brings; `op_status`
+    other than 0 (done) records an operation that did not complete (timeout is 2)."""
     agent = agent_of(cib, spec.rsc)
     state = _state_of(cib, spec.node)
     lines = status_xml.inject_failcount(state, spec.rsc, spec.task, spec.interval_ms, spec.rc,
@@ -184,5 +185,5 @@ def inject_op(cib, spec: OpSpec, when: int) -> list[str]:
     call_id = status_xml.next_call_id(entry)
     status_xml.record_op(entry, task=spec.task, interval_ms=spec.interval_ms, rc=spec.rc,
                          target_rc=0, key=f"{call_id}:-1:0:{status_xml.SIM_UUID}",
-                         call_id=call_id, when=when, node=spec.node)
+                         call_id=call_id, when=when, node=spec.node, op_status=op_status)
     return lines

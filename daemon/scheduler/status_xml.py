@@ -88,20 +88,21 @@ def history_ids(rsc_id: str, task: str, interval_ms: int, failed: bool) -> list[
 
 def record_op(entry, *, task: str, interval_ms: int, rc: int, target_rc: int, key: str,
               call_id: int, when: int, node: str, digest: str | None = None,
-              origin: str = "crm_simulate") -> None:
+              op_status: int = 0, origin: str = "crm_simulate") -> None:
     """Record one result in a resource's history; `key` is the transition key (its
-    expected result is `target_rc`), a result other than that one is a failure."""
+    expected result is `target_rc`): a result other than that one, or an operation that
+    did not complete (`op_status` other than 0, done), is a failure."""
     from lxml import etree
     rid = entry.get("id")
-    failed = rc != target_rc
+    failed = rc != target_rc or op_status != 0
     for op_id in history_ids(rid, task, interval_ms, failed):
         for old in list(entry.iterchildren("lrm_rsc_op")):
             if old.get("id") == op_id:
                 entry.remove(old)
         attrs = {"id": op_id, "operation_key": f"{rid}_{task}_{interval_ms}",
                  "operation": task, "crm-debug-origin": origin, "transition-key": key,
-                 "transition-magic": f"0:{rc};{key}", "call-id": str(call_id),
-                 "rc-code": str(rc), "op-status": "0", "interval": str(interval_ms),
+                 "transition-magic": f"{op_status}:{rc};{key}", "call-id": str(call_id),
+                 "rc-code": str(rc), "op-status": str(op_status), "interval": str(interval_ms),
                  "exec-time": "0", "queue-time": "0"}
         if digest is not None:
             attrs["op-digest"] = digest

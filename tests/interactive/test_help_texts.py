@@ -33,7 +33,7 @@ COMMANDS = [(name, spec.name) for name, level in sorted(LEVELS.items())
 
 def test_every_level_is_listed():
     assert set(LEVELS) == {"", "configure", "cib", "ra", "resource", "node", "cluster",
-                           "corosync", "status", "options"}
+                           "corosync", "status", "options", "cibstatus"}
 
 
 @pytest.mark.parametrize("level_name,command", COMMANDS, ids=[f"{l or 'top'}:{c}" for l, c in COMMANDS])

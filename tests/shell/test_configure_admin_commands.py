@@ -1,8 +1,9 @@
-"""crmsh's configure graph, schema and upgrade (issue 10, item 18), run as a user runs them,
-on a CIB file; upgrade is compared with cibadmin --upgrade."""
+"""crmsh's configure graph, schema, upgrade and cibstatus, and cib import (issue 10, item
+18), run as a user runs them, on a CIB file; upgrade is compared with cibadmin --upgrade."""
 
 from __future__ import annotations
 
+import bz2
 import os
 import shutil
 import subprocess
@@ -96,3 +97,44 @@ def test_upgrade_rewrites_the_configuration_as_cibadmin_does(shell, tmp_path, ve
                           method="c14n") == \
         etree.tostring(etree.fromstring(etree.tostring(ref.find("configuration")), canon),
                        method="c14n")
+
+
+def test_cibstatus_changes_simulates_and_saves(running, tmp_path):
+    saved = tmp_path / "status.xml"
+    proc = running.batch("configure\ncibstatus\norigin\nnode node2 unclean\n"
+                         "op monitor rsc1 not_running node1\nticket t1 grant\nquorum false\n"
+                         f"show changed\norigin\nsimulate\nsave {saved}\nup\nsimulate\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith(f"{running.cib}\nnode2 unclean\nnode1:rsc1:monitor rc=7\n"
+                          f"t1 grant\nquorum: false\n{running.cib} (modified)\n")
+    assert "Performing" not in out and "Revised Cluster Status:" in out
+    assert "* OFFLINE: [ node2 ]" in out          # lost, and no fencing: just offline
+    summaries = [part.split("\n\n")[0].strip() for part in out.split("Transition Summary:")]
+    assert len(summaries) == 3 and summaries[1] == summaries[2]  # so does configure simulate
+    assert summaries[1].split("\n")[0].split() == ["*", "Recover", "rsc1", "(", "node1", ")"]
+    status = _root(saved).find("status")
+    assert status.find("tickets/ticket_state[@id='t1']").get("granted") == "true"
+    assert _root(running.cib).find("status/tickets") is None     # save went to the file only
+
+
+def test_cibstatus_op_finds_its_node_and_interval_or_says_why(running):
+    proc = running.batch("configure\ncibstatus\nop start rsc9 generic\n")
+    assert proc.returncode == 1 and "operation start of rsc9 not found: name the node" \
+        in proc.stderr
+    proc = running.batch("configure\ncibstatus\nop start rsc1 bogus node1\n")
+    assert proc.returncode == 1 and "invalid exit code 'bogus'" in proc.stderr
+
+
+def test_cib_import_copies_a_scheduler_input_into_a_shadow_and_uses_it(running, tmp_path):
+    pe = tmp_path / "pengine"
+    pe.mkdir()
+    (pe / "pe-input-12.bz2").write_bytes(bz2.compress(running.cib.read_bytes()))
+    running.env["CRMSHELL_PE_DIR"] = str(pe)
+    proc = running.batch("cib import 12\ncib list\nconfigure cibstatus origin\n"
+                         f"cib import {running.cib} copy\ncib list\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:4] == ["* pe-input-12", "shadow:pe-input-12", "* copy",
+                                            "  pe-input-12"]
+    missing = running.run("cib", "import", "99")
+    assert missing.returncode == 1 and "no 99 scheduler input" in missing.stderr

@@ -155,7 +155,7 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
                           scores=opts.scores, fixed_now=fixed)
     if opts.scores:
         out.spacer()
-        out.lines += transition.allocation_scores + transition.promotion_scores
+        out.lines += transition.scores_in_order
         out.printed = True
     if show:
         out.spacer()

@@ -49,6 +49,7 @@ class WorkingSet:
         self.show_scores = False
         self.score_lines: list[str] = []
         self.promotion_lines: list[str] = []
+        self.promotion_positions: list[int] = []     # how many score lines came before each
 
     # ---- lookups ------------------------------------------------------------------
     def find_node(self, name_or_id: str | None) -> Node | None:

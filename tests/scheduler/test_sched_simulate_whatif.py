@@ -17,7 +17,7 @@ from lxml import etree
 from crmshell.simulate_cli import SimulateUsage, main, parse_args, run
 from crmshell.simulate_report import plain_items
 from daemon.scheduler.inject import Injections, apply_injections, parse_op_spec
-from sched_cib import cib, clone, dummy, node_state, running
+from sched_cib import cib, clone, dummy, lrm_resource, node_state, op, running, stateful
 
 NOW = 1_767_225_600
 NODES = ["node1", "node2", "node3"]
@@ -47,6 +47,19 @@ def with_clone() -> str:
         node_state("node2", running("c", "node2", 30)) + node_state("node3")
     return _dated(cib(nodes=NODES, resources=clone("cl", dummy("c")) + dummy("r1"),
                       status=status))
+
+
+def promotable() -> str:
+    """A promotable clone promoted nowhere yet, and r1 placed with its promoted instance:
+    promotion scores come between the clone's allocation scores and r1's."""
+    history = lrm_resource("st", [op("st", "node1", "start", 10),
+                                  op("st", "node1", "monitor", 11, interval_ms=10000)],
+                           "Stateful")
+    status = node_state("node1", history) + node_state("node2") + node_state("node3")
+    return _dated(cib(nodes=NODES, resources=clone("ms1", stateful("st"),
+                                                     meta={"promotable": "true"}) + dummy("r1"),
+                      status=status, constraints='<rsc_colocation id="c1" rsc="r1" '
+                      'with-rsc="ms1" with-rsc-role="Promoted" score="INFINITY"/>'))
 
 
 @pytest.fixture
@@ -255,7 +268,8 @@ CASES = [
     (settled, ["-S", "-i", "r1_monitor_10000@node1=7"]),
     (settled, ["-s", "-S", "-d", "node1", "-i", "r2_monitor_0@node3=0"]),
     (settled, ["-Q", "-S", "-u", "node3"]), (settled, ["-S", "-r", "t2", "-b", "t3", "-e", "t4"]),
-    (with_clone, ["-s", "-R", "-f", "node2"]),
+    (with_clone, ["-s", "-R", "-f", "node2"]), (promotable, ["-s", "-S"]),
+    (promotable, ["-Q", "-s", "-R", "-u", "node2"]),
 ]
 
 

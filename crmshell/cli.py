@@ -81,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crmshell {__version__}")
         return 0
     if opts.get("help") and not rest:
+        from crmshell.levels.root import RootLevel
         from crmshell.ui.help import program_help
 
-        sys.stdout.write(program_help() + "\n")
+        sys.stdout.write(program_help(RootLevel) + "\n")
         return 0
     if opts["file"] and rest:
         sys.stderr.write("crmshell: give either -f FILE or a command, not both\n")

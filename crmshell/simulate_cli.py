@@ -1,111 +1,147 @@
-"""`crmshell simulate`: crm_simulate's calling convention over our scheduler.
+"""`simulate`: crm_simulate's calling convention over our scheduler.
 
-    crmshell simulate -x FILE [-S | -R] [-s] [-Q] [--explain RSC]
+    crmshell simulate -x FILE|-L [-R|-S|-X] [-s] [-Q] [WHAT-IF ...] [-I|-O|-G|-D FILE]
 
-Prints the cluster status, the Transition Summary in Pacemaker's line format, with -S the
-executed actions and the revised status, with -s the allocation and promotion scores, and
-with --explain a table of what decided a resource's placement. Exit status: 0 done,
-1 unreadable or invalid CIB (or unknown resource), 2 usage error.
+The options are crm_simulate's (Pacemaker 2.1), what-if events included (-u, -d, -f,
+-i, -F, -t, -q, -w and the ticket options), plus --explain RSC. The same arguments work as
+the shell's top-level `simulate` command. Exit status: 0 done, 1 unreadable or invalid CIB
+(or unknown resource or node), 2 usage error. `help simulate` documents the options.
 """
 
 from __future__ import annotations
 
-import datetime
 import sys
 import time
-from dataclasses import dataclass
 
-USAGE = """\
-usage: crmshell simulate -x FILE [-S | -R] [-s] [-Q] [--explain RSC]
-       crmshell [--cib-file FILE] simulate -L [-S | -R] [-s] [-Q] [--explain RSC]
-
-Compute what the cluster would do for the CIB in FILE (its configuration and status).
-
-Options:
-  -x, --xml-file FILE   the CIB to read ('-' reads standard input)
-  -L, --live-check      the session's CIB: --cib-file, CIB_file or CIB_shadow (the live
-                        cluster once the node daemon exists)
-  -R, --run             run the scheduler and print the Transition Summary
-  -S, --simulate        as -R, then simulate the transition: print the actions as they
-                        are executed and the revised cluster status
-  -s, --show-scores     print the allocation and promotion scores (implies -R)
-  -Q, --quiet           do not print the cluster status before the transition
-      --explain RSC     explain the placement of resource RSC: every contribution to its
-                        score on each node and the decision (implies -R)
-  -h, --help            show this help and exit
-
-Exit status: 0 success, 1 the CIB cannot be read or used, 2 usage errors.
-"""
+from crmshell.simulate_report import Report, SimulateOptions, parse_datetime, simulate_report
 
 
-class _Usage(Exception):
-    pass
+class SimulateUsage(Exception):
+    """Arguments crm_simulate would refuse (the message says which)."""
 
 
-@dataclass
-class SimulateOptions:
-    xml_file: str | None = None
-    run: bool = False
-    simulate: bool = False
-    scores: bool = False
-    quiet: bool = False
-    explain: str | None = None
-    help: bool = False
-    live: bool = False
+# option -> (short, attribute): flags set True, valued options take one argument, the
+# repeated ones append theirs.
+_FLAGS = {"run": "R", "simulate": "S", "in-place": "X", "show-scores": "s", "quiet": "Q",
+          "live-check": "L", "xml-pipe": "p", "help": "h"}
+_VALUED = {"xml-file": "x", "set-datetime": "t", "quorum": "q", "watchdog": "w",
+           "save-input": "I", "save-output": "O", "save-graph": "G", "save-dotfile": "D",
+           "explain": None}
+_REPEATED = {"node-up": "u", "node-down": "d", "node-fail": "f", "op-inject": "i",
+             "op-fail": "F", "ticket-grant": "g", "ticket-revoke": "r", "ticket-standby": "b",
+             "ticket-activate": "e"}
+_SHORT = {short: name for table in (_FLAGS, _VALUED, _REPEATED)
+          for name, short in table.items() if short}
 
 
-_FLAGS = {"-R": "run", "--run": "run", "-S": "simulate", "--simulate": "simulate",
-          "-s": "scores", "--show-scores": "scores", "-Q": "quiet", "--quiet": "quiet",
-          "-h": "help", "--help": "help", "-L": "live", "--live-check": "live"}
-_VALUED = {"-x": "xml_file", "--xml-file": "xml_file", "--explain": "explain"}
+def _set(opts: SimulateOptions, name: str, value: str | None) -> None:
+    from daemon.scheduler.inject import InjectionError, parse_op_spec
+
+    attribute = name.replace("-", "_")
+    if name in _FLAGS:
+        setattr(opts, {"show-scores": "scores", "live-check": "live",
+                       "xml-pipe": "xml_file"}.get(name, attribute),
+                "-" if name == "xml-pipe" else True)
+    elif name in ("op-inject", "op-fail"):
+        try:
+            spec = parse_op_spec(value)
+        except InjectionError as err:
+            raise SimulateUsage(f"--{name}: {err}") from None
+        (opts.injections.op_inject if name == "op-inject" else opts.op_fail).append(spec)
+    elif name in _REPEATED:
+        getattr(opts.injections, attribute).append(value)
+    elif name in ("quorum", "watchdog"):
+        setattr(opts.injections, attribute, value)
+    else:
+        setattr(opts, attribute, value)
+
+
+def _words(args: list[str]):
+    """(option name, value or None) for each option, crm_simulate's way: long options with
+    '=' or a separate value, bundled short flags (-SQ), a short option's value attached
+    (-unode1) or following."""
+    pending = list(reversed(args))
+
+    def value_of(label: str, attached: str) -> str:
+        if attached:
+            return attached
+        if not pending:
+            raise SimulateUsage(f"option {label} needs a value")
+        return pending.pop()
+
+    while pending:
+        arg = pending.pop()
+        if arg.startswith("--"):
+            name, eq, value = arg[2:].partition("=")
+            if name in _FLAGS and not eq:
+                yield name, None
+            elif name in _VALUED or name in _REPEATED:
+                yield name, value if eq else value_of(f"--{name}", "")
+            else:
+                raise SimulateUsage(f"unknown argument '{arg}'" if name not in _FLAGS
+                                    else f"option --{name} takes no value")
+            continue
+        names = [_SHORT.get(letter) for letter in arg[1:]]
+        if len(arg) < 2 or arg[0] != "-" or names[0] is None:
+            raise SimulateUsage(f"unknown argument '{arg}'")
+        for position, name in enumerate(names, 2):
+            if name in _FLAGS:
+                yield name, None
+            elif name is not None:
+                yield name, value_of(f"-{arg[position - 1]}", arg[position:])
+                break
+            else:
+                raise SimulateUsage(f"unknown argument '{arg}'")
 
 
 def parse_args(args: list[str]) -> SimulateOptions:
+    from daemon.scheduler.dates import DateError
+
     opts = SimulateOptions()
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name in _FLAGS and not eq:
-            setattr(opts, _FLAGS[name], True)
-        elif name in _VALUED:
-            if not eq:
-                if i + 1 >= len(args):
-                    raise _Usage(f"option {name} needs a value")
-                i += 1
-                value = args[i]
-            setattr(opts, _VALUED[name], value)
-        elif len(arg) > 2 and arg[0] == "-" and arg[1] != "-" \
-                and all(f"-{c}" in _FLAGS for c in arg[1:]):
-            for c in arg[1:]:                       # bundled short flags: -SsQ
-                setattr(opts, _FLAGS[f"-{c}"], True)
-        else:
-            raise _Usage(f"unknown argument '{arg}'")
-        i += 1
+    for name, value in _words(list(args)):
+        _set(opts, name, value)
     if opts.help:
         return opts
     if opts.xml_file is None and not opts.live:
-        raise _Usage("no input: give the CIB with -x FILE (or -L for the session's CIB)")
+        raise SimulateUsage("no input: give the CIB with -x FILE (or -L for the session's CIB)")
     if opts.xml_file is not None and opts.live:
-        raise _Usage("give either -x FILE or -L, not both")
-    if opts.scores or opts.explain:
+        raise SimulateUsage("give either -x FILE or -L, not both")
+    if opts.in_place and (opts.live or opts.xml_file == "-"):
+        raise SimulateUsage("-X stores the result back into the input: it needs -x FILE")
+    if opts.set_datetime is not None:
+        try:
+            parse_datetime(opts.set_datetime)
+        except DateError:
+            raise SimulateUsage(f"--set-datetime: '{opts.set_datetime}' is not an ISO 8601 "
+                                "date (e.g. 2026-06-01 12:00:00)") from None
+    if opts.in_place:
+        opts.simulate = True
+    if opts.scores or opts.explain or opts.save_graph or opts.save_dotfile:
         opts.run = True
     return opts
 
 
+def usage_text() -> str:
+    """`help simulate` (the top level's entry: the level class is not needed for it)."""
+    from crmshell.ui.help import command_help
+    from crmshell.ui.level import Level
+
+    return command_help(Level, "simulate") + "\n"
+
+
 def main(args: list[str], *, cib_file: str | None = None) -> int:
-    try:
-        opts = parse_args(list(args))
-    except _Usage as err:
-        sys.stderr.write(f"crmshell simulate: {err}\n{USAGE}")
-        return 2
-    if opts.help:
-        sys.stdout.write(USAGE)
-        return 0
     from daemon.cib.errors import CibError
     from daemon.scheduler import SchedulerError
 
     from crmshell.errors import ShellError
+    try:
+        opts = parse_args(list(args))
+    except SimulateUsage as err:
+        sys.stderr.write(f"crmshell simulate: {err}\n(see 'crmshell simulate --help')\n")
+        return 2
+    if opts.help:
+        sys.stdout.write(usage_text())
+        return 0
     try:
         lines = run(opts, cib_file=cib_file)
     except (SchedulerError, OSError, ShellError, CibError) as err:  # bad input, unknown rsc
@@ -115,23 +151,26 @@ def main(args: list[str], *, cib_file: str | None = None) -> int:
         sys.stderr.write(f"crmshell simulate: internal error while scheduling "
                          f"{opts.xml_file}: {err!r} (please report it with the file)\n")
         return 1
-    sys.stdout.write("\n".join(lines) + "\n")
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
-def _load(path: str):
+def _load(path: str, whole: bool):
+    """The input CIB; `whole` keeps every attribute of the history (the file is saved
+    again), otherwise the scheduler's slimmed reading."""
     from daemon.scheduler.cib_xml import load_cib, parse_cib_text
     if path == "-":
         return parse_cib_text(sys.stdin.buffer.read(), "<stdin>")
+    if whole:
+        from daemon.scheduler.errors import CibInputError
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CibInputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return parse_cib_text(data, path)
     return load_cib(path)
-
-
-def _date_line(cib) -> list[str]:
-    value = cib.get("execution-date")
-    if value is None or not value.strip().isdigit():
-        return []
-    moment = datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc)
-    return [f"Using the original execution date of: {moment:%Y-%m-%d %H:%M:%S}Z"]
 
 
 def _session_cib(cib_file: str | None):
@@ -143,105 +182,28 @@ def _session_cib(cib_file: str | None):
     return session_source(Where(cib_file=cib_file), os.environ).load().root
 
 
-def run(opts: SimulateOptions, *, cib_file: str | None = None) -> list[str]:
-    """Everything the command prints, as lines (pure apart from reading the input)."""
-    cib = _session_cib(cib_file) if opts.live else _load(opts.xml_file)
-    return report_lines(cib, opts, int(time.time()))
+def _saves(opts: SimulateOptions) -> bool:
+    return bool(opts.save_input or opts.save_output or opts.in_place)
 
 
-def report_lines(cib, opts: SimulateOptions, now: int) -> list[str]:
-    """What `simulate` prints for a CIB already in memory (the shell's staged CIB, too)."""
-    from daemon.scheduler import schedule
-    from daemon.scheduler.engine import build_working_set, effective_now
-    from daemon.scheduler.status_view import cluster_status_lines, status_preamble
-
-    now = effective_now(cib, now)
-    out = list(_date_line(cib))
-    if not opts.quiet:
-        current = build_working_set(cib, now)
-        preamble = status_preamble(current)
-        out += preamble + ([""] if preamble else [])
-        out += ["Current cluster status:"] + cluster_status_lines(current)
-    if not (opts.run or opts.simulate):
-        return out
-    transition = schedule(cib, now, explain=opts.explain is not None, scores=opts.scores)
-    if opts.scores:
-        out += ["", "Allocation scores:"] + transition.allocation_scores
-        out += transition.promotion_scores
-    out += ["", "Transition Summary:"] + transition.summary_lines
-    if opts.explain is not None:
-        out += [""] + explain_lines(transition, opts.explain)
-    if opts.simulate:
-        out += [""] + simulate_lines(transition, now)
-    while opts.quiet and out and not out[0]:
-        out.pop(0)
-    return out
+def run(opts: SimulateOptions, *, cib_file: str | None = None, cib=None) -> list[str]:
+    """Everything the command prints, as lines, after writing the files it was asked to
+    save; `cib` is the input already loaded (the shell's -L), else it is read."""
+    if cib is None:
+        cib = _session_cib(cib_file) if opts.live else _load(opts.xml_file, _saves(opts))
+    report = simulate_report(cib, opts, int(time.time()))
+    save_files(report, opts)
+    return report.lines
 
 
-def simulate_lines(transition, now: int) -> list[str]:
-    from daemon.scheduler.engine import build_working_set
-    from daemon.scheduler.simulate import (execution_order, executor_names, revised_cib,
-                                           step_line)
-    from daemon.scheduler.status_view import cluster_status_lines
-    ws = transition.working_set
-    order = execution_order(ws)
-    names = executor_names(ws)
-    out = ["Executing Cluster Transition:"]
-    out += [f"  * {step_line(action, names)}" for action in order]
-    revised = revised_cib(ws, order)
-    out += _date_line(revised)
-    out += ["", "Revised Cluster Status:"]
-    out += cluster_status_lines(build_working_set(revised, now))
-    return out
+def save_files(report: Report, opts: SimulateOptions) -> None:
+    """-I, -O, -X, -G and -D: atomically, new files following the umask."""
+    from daemon.cib.persist import current_umask, write_cib_file, write_file_atomically
 
-
-def explain_lines(transition, rsc_id: str) -> list[str]:
-    from tabulate import tabulate
-
-    from daemon.scheduler import scores
-    from daemon.scheduler.explain import explain
-    out: list[str] = []
-    for exp in explain(transition, rsc_id):
-        headers = ["node", "state"] + [c.label for c in exp.contributions] + ["score"]
-        rows = []
-        for node in exp.nodes:
-            row = [node + (" *" if node in exp.active_on else ""), exp.node_states[node]]
-            for contribution in exp.contributions:
-                value = contribution.per_node.get(node)
-                row.append("" if value is None else _signed(scores.text(value)))
-            final = exp.final.get(node)
-            row.append("" if final is None else scores.text(final))
-            rows.append(row)
-        out.append(f"Placement of {exp.resource} (* = active there now):")
-        out += tabulate(rows, headers=_wrap(headers), tablefmt="simple",
-                        disable_numparse=True).splitlines()
-        out.append("")
-        out += exp.decision
-        if exp.actions:
-            out.append("Transition: " + "; ".join(a.lstrip("* ") for a in exp.actions))
-        else:
-            out.append("Transition: nothing to do for it.")
-        out.append("")
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def _signed(text: str) -> str:
-    return text if text.startswith("-") or text == "0" else f"+{text}"
-
-
-def _wrap(headers: list[str], width: int = 18) -> list[str]:
-    """Long contribution names wrapped onto several header lines."""
-    wrapped = []
-    for header in headers:
-        words, line, lines = header.split(), "", []
-        for word in words:
-            if line and len(line) + 1 + len(word) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        lines.append(line)
-        wrapped.append("\n".join(lines))
-    return wrapped
+    for path, cib in ((opts.save_input, report.input_cib), (opts.save_output, report.output_cib),
+                      (opts.xml_file if opts.in_place else None, report.output_cib)):
+        if path:
+            write_cib_file(path, cib)
+    for path, text in ((opts.save_graph, report.graph), (opts.save_dotfile, report.dot)):
+        if path and text is not None:
+            write_file_atomically(path, text.encode(), new_mode=0o666 & ~current_umask())

@@ -16,13 +16,21 @@ from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
 
+def _load_status(ctx, origin: str) -> None:
+    """crmsh's `withstatus`: `configure cibstatus` works on this CIB's status from now on."""
+    from crmshell.levels.cibstatus import load_status
+
+    load_status(ctx, origin)
+
+
 class CibLevel(Level):
     name = "cib"
     summary = "shadow CIBs: try changes on a private copy, then commit them"
 
-    @command(usage="new <name> [empty] [force]", completers=(None,),
+    @command(usage="new <name> [empty] [force] [withstatus]", completers=(None,),
              repeating=k.Choice((("empty", "start from an empty CIB"),
-                                 ("force", "overwrite a shadow of that name"))))
+                                 ("force", "overwrite a shadow of that name"),
+                                 ("withstatus", "configure cibstatus works on its status"))))
     def do_new(self, ctx, name: str, *flags: str) -> None:
         """Create a shadow CIB from the real one (or empty) and switch to it."""
         from crmshell.cib.choose import real_source
@@ -32,7 +40,8 @@ class CibLevel(Level):
 
         bad = [f for f in flags if f not in ("empty", "force", "withstatus")]
         if bad:
-            raise UsageError(f"cib new: unexpected '{bad[0]}'; usage: new <name> [empty] [force]")
+            raise UsageError(f"cib new: unexpected '{bad[0]}'; "
+                             "usage: new <name> [empty] [force] [withstatus]")
         path = shadow_path(ctx.env, name)
         if path.exists() and "force" not in flags:
             raise ShellError(f"shadow CIB {name} already exists; add 'force' to overwrite it")
@@ -42,17 +51,43 @@ class CibLevel(Level):
         ctx.switch_source(shadow_source(ctx.env, name))
         ctx.info(f"shadow CIB {name} created from {'nothing' if 'empty' in flags else 'the CIB'}; "
                  "now working on it")
+        if "withstatus" in flags:
+            _load_status(ctx, f"shadow:{name}")
 
-    @command(completers=(k.ShadowNames(live=True),))
-    def do_use(self, ctx, name: str | None = None) -> None:
+    @command(usage="use [<name>|live] [withstatus]",
+             completers=(k.ShadowNames(live=True), k.choice("withstatus")))
+    def do_use(self, ctx, name: str | None = None, withstatus: str | None = None) -> None:
         """Work on the named shadow CIB, or on the real CIB with no name (or 'live')."""
         from crmshell.cib.choose import real_source
         from crmshell.cib.shadow import shadow_source
 
+        if withstatus not in (None, "withstatus"):
+            raise UsageError(f"use: expected 'withstatus', got '{withstatus}'")
         if name in (None, "live"):
             ctx.switch_source(real_source(ctx.options.where, ctx.env))
         else:
             ctx.switch_source(shadow_source(ctx.env, name))
+        if withstatus:
+            _load_status(ctx, "live" if name in (None, "live") else f"shadow:{name}")
+
+    @command(usage="import {<file>|<number>} [<shadow>]",
+             completers=(k.FilePaths(stdin=False), None))
+    def do_import(self, ctx, source: str, name: str | None = None) -> None:
+        """Copy a CIB file (or a scheduler input by number) into a shadow CIB and use it."""
+        from crmshell.cib.pe_inputs import find_input, read_input
+        from crmshell.cib.shadow import shadow_path, shadow_source
+        from daemon.cib.persist import write_cib_file
+
+        found = find_input(source, ctx.env)
+        if name is None:
+            name = found.name.removesuffix(".bz2")
+        path = shadow_path(ctx.env, name)
+        doc = read_input(found)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+        write_cib_file(path, doc)
+        ctx.switch_source(shadow_source(ctx.env, name))
+        _load_status(ctx, f"shadow:{name}")
+        ctx.info(f"{found} imported into shadow CIB {name}; now working on it")
 
     def do_list(self, ctx) -> None:
         """List the shadow CIBs; the one in use is marked with '*'."""

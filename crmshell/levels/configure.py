@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crmshell.completion import kinds as k
 from crmshell.errors import Consequence, ShellError, UsageError, reportable
+from daemon.cib.schema_versions import KNOWN as KNOWN_SCHEMAS
 from daemon.scheduler.errors import SchedulerError
 from crmshell.ui.command import CommandSpec, command
 from crmshell.ui.level import Level
@@ -58,6 +59,8 @@ def _definition_spec(name: str, summary: str) -> CommandSpec:
 
 
 EDIT_MODE_LINE = "# vim: set filetype=pcmk:\n"
+_SCHEMA_CHOICES = (*reversed(KNOWN_SCHEMAS), "pacemaker-next")
+_SIMULATE_USAGE = "simulate [status] [scores] [actions] [explain <rsc>] [nograph] [v...]"
 
 
 def _modgroup_member(args: list[str]):
@@ -139,31 +142,76 @@ class ConfigureLevel(Level):
         if errors:
             raise Consequence(f"verify found {len(errors)} error{'s' if len(errors) > 1 else ''}")
 
-    @command(aliases=("ptest",), usage="simulate [status] [scores] [actions] [explain <rsc>]")
+    @command(aliases=("ptest",), usage=_SIMULATE_USAGE,
+             repeating=k.choice("status", "scores", "actions", "explain", "nograph"))
     def do_simulate(self, ctx, *args: str) -> None:
         """What the cluster would do with the staged configuration: its Transition Summary."""
-        from crmshell.simulate_cli import SimulateOptions, report_lines
+        from crmshell.simulate_report import SimulateOptions, report_lines
 
-        opts = SimulateOptions(run=True, quiet=True)
+        opts = SimulateOptions(run=True, status=False)
         words = list(args)
         while words:
             word = words.pop(0)
             if word == "status":
-                opts.quiet = False
+                opts.status = True
             elif word == "scores":
                 opts.scores = True
             elif word == "actions":
                 opts.simulate = True
             elif word == "explain" and words:
                 opts.explain = words.pop(0)
+            elif word == "nograph" or word.strip("v") == "":
+                continue        # crmsh's: crmshell opens no graph viewer, and has one verbosity
             else:
-                raise UsageError(f"simulate: unexpected '{word}'; usage: "
-                                 "simulate [status] [scores] [actions] [explain <rsc>]")
+                raise UsageError(f"simulate: unexpected '{word}'; usage: {_SIMULATE_USAGE}")
         try:
-            lines = report_lines(ctx.staged.doc, opts, int(time.time()))
+            lines = report_lines(staged_with_status(ctx), opts, int(time.time()))
         except SchedulerError as err:
             raise ShellError(f"simulate: {err}") from None
         ctx.write_lines(lines)
+
+    @command(usage="graph [dot [<file> [<format>]]]",
+             completers=(k.choice("dot"), k.FilePaths(), k.choice("png", "svg", "pdf", "dot")))
+    def do_graph(self, ctx, kind: str = "dot", file: str | None = None,
+                 image_format: str | None = None) -> None:
+        """Draw the resources and constraints as a Graphviz graph (DOT), as crmsh draws it."""
+        from crmshell.lang.render_graph import render_graph
+        from crmshell.staging.graphviz import write_graph
+
+        if kind != "dot":
+            raise ShellError(f"graph type {kind} is not supported (only dot)")
+        text = render_graph(ctx.staged.doc)
+        if text is None:
+            ctx.info("nothing to draw: the configuration is empty")
+        elif file is None or file == "-":
+            ctx.out.write(text)
+        else:
+            write_graph(text, file, image_format or "dot")
+
+    @command(usage="schema [<schema>]", completers=(k.choice(*_SCHEMA_CHOICES),))
+    def do_schema(self, ctx, schema: str | None = None) -> None:
+        """Show the CIB's schema (validate-with), or stage another one for the next commit."""
+        from crmshell.staging.schema import set_schema
+
+        if schema is None:
+            ctx.write(ctx.staged.doc.get("validate-with") or "(no validate-with)")
+            return
+        set_schema(ctx.staged, schema, ctx.env, log=ctx.info, note=ctx.note)
+
+    @command(usage="upgrade [force]", completers=(k.choice("force"),))
+    def do_upgrade(self, ctx, force: str | None = None) -> None:
+        """Upgrade the CIB's schema to the newest crmshell knows, as cibadmin --upgrade does."""
+        from crmshell.staging.schema import upgrade_cib
+
+        if force not in (None, "force"):
+            raise UsageError(f"upgrade: expected 'force', got '{force}'")
+        staged = ctx.staged_if_loaded
+        if staged is not None and staged.has_changes():
+            raise ShellError("upgrade: there are uncommitted changes; commit or refresh first")
+        message = upgrade_cib(ctx.source, force=force == "force" or ctx.options.force,
+                              env=ctx.env)
+        ctx.drop_staged()
+        ctx.info(message)
 
     @command(name="get-property", aliases=("get_property",),
              usage="get-property [-t|--true] [<name> ...]")
@@ -380,6 +428,13 @@ class ConfigureLevel(Level):
             write_file_atomically(Path(where), text.encode())
         except CibError as err:
             raise ShellError(f"save: {err}") from None
+
+
+def staged_with_status(ctx):
+    """The staged CIB, with the status section of `cibstatus` once that level loaded one."""
+    if ctx.cib_status is None:
+        return ctx.staged.doc
+    return ctx.cib_status.over(ctx.staged.doc)
 
 
 def xml_flag(words) -> tuple[bool, list[str]]:

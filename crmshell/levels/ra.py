@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from crmshell.completion import kinds as k
+from crmshell.errors import Consequence, UsageError
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
+
+
+def _agent_params(args: list[str]):
+    return k.Attributes(f"params:{args[0]}", frozenset(a.partition("=")[0] for a in args[1:]))
 
 
 class RaLevel(Level):
@@ -37,3 +42,25 @@ class RaLevel(Level):
         from crmshell.agents.format import format_info
 
         ctx.write(format_info(ctx.catalog, agent))
+
+    @command(usage="validate [<class>:[<provider>:]]<type> [<name>=<value> ...]",
+             completers=(k.AgentName(),), repeating=k.Then(_agent_params))
+    def do_validate(self, ctx, agent: str, *params: str) -> None:
+        """Run an agent's validate-all with the given parameters."""
+        from crmshell.agents.validate import report_lines, validate
+        from daemon.executor.codes import OCF_CODES
+
+        values = {}
+        for param in params:
+            name, eq, value = param.partition("=")
+            if not eq or not name:
+                raise UsageError(f"validate: expected <name>=<value>, got '{param}'")
+            values[name] = value
+        result = validate(ctx.catalog, agent, values)
+        for line in report_lines(result):
+            ctx.err.write(line + "\n")
+        if result.rc != 0:
+            code = OCF_CODES.get(result.rc)
+            what = f"{code.name}, {code.text}" if code else "not an OCF code"
+            raise Consequence(f"{result.agent}: validate-all failed: exit code {result.rc} "
+                              f"({what})")

@@ -173,9 +173,9 @@ class ResourceLevel(Level):
         """Placement scores for every resource on every node, and what the scheduler would do."""
         import time
 
-        from crmshell.simulate_cli import SimulateOptions, report_lines
+        from crmshell.simulate_report import SimulateOptions, report_lines
 
-        opts = SimulateOptions(run=True, scores=True, quiet=True)
+        opts = SimulateOptions(run=True, scores=True)     # crmsh runs crm_simulate -s -L
         ctx.write_lines(report_lines(ctx.source.load().root, opts, int(time.time())))
 
     def _running_on(self, ctx, rsc: str) -> list[str]:

@@ -125,7 +125,7 @@ class StagedCib:
         base = self.base_version
         target = CibVersion(base.admin_epoch, base.epoch + 1, 0)
         patch = make_patchset(_shell(self._base_attrs, base, self.base_configuration),
-                              _shell(self._base_attrs, target, self.configuration))
+                              _shell(self.doc.attrib, target, self.configuration))
         done = self.source.commit(base, patch, new_root=self.doc, force=force)
         if done.root is not None:
             self._adopt(done.root, done.version)

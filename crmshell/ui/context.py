@@ -17,6 +17,7 @@ from crmshell.errors import ShellError
 if TYPE_CHECKING:
     from crmshell.agents import AgentCatalog
     from crmshell.cib.source import CibSource
+    from crmshell.staging.cib_status import CibStatus
     from crmshell.staging.staged import StagedCib
 
 
@@ -78,6 +79,8 @@ class ShellContext:
     origins: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     # Set when a failed transaction was closed (not committed): a batch applies nothing more.
     closed_failed: bool = False
+    # The status section `configure cibstatus` works on (loaded on first use there).
+    cib_status: "CibStatus | None" = None
     _source: "CibSource | None" = None
     _staged: "StagedCib | None" = None
     _catalog: "AgentCatalog | None" = None

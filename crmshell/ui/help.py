@@ -151,15 +151,14 @@ def level_help(level: type["Level"]) -> str:
     return "\n".join(lines)
 
 
-def program_help() -> str:
-    """`crmshell --help`: the synopsis, what crmshell is, its options, the levels, examples."""
-    from crmshell.levels.root import RootLevel
-
+def program_help(root: type["Level"]) -> str:
+    """`crmshell --help`: the synopsis, what crmshell is, its options, the levels of `root`
+    (the caller's RootLevel: this module stays below the levels), examples."""
     entry = load_help().entry("", ".")
     lines = [f"{'       ' if i else 'usage: '}{u}" for i, u in enumerate(entry.usage)]
     lines += ["", *_wrap(entry.summary), *render_blocks(entry.description), "", "levels:"]
     lines += [f"    {name:<17} {level_summary(cls)}"
-              for name, cls in sorted(RootLevel.sublevels.items())]
+              for name, cls in sorted(root.sublevels.items())]
     if entry.examples:
         lines += ["", "example:", *(f"    {e}" for e in entry.examples)]
     lines += ["", "topics: " + ", ".join(topic_names()) + " ('crmshell help <topic>')"]

@@ -19,9 +19,10 @@ __all__ = ["schedule", "load_cib", "SchedulerError", "CibInputError"]
 from daemon.scheduler.errors import CibInputError, SchedulerError  # noqa: E402
 
 
-def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False
-             ) -> "Transition":
-    """Compute the transition for a CIB at time `now` (Unix seconds).
+def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False,
+             fixed_now: bool = False) -> "Transition":
+    """Compute the transition for a CIB at time `now` (Unix seconds; the CIB's
+    execution-date when it has one, unless `fixed_now`: crm_simulate's --set-datetime).
 
     `scores` also records the allocation scores of every assignment step (crm_simulate -s);
     `explain` records, per primitive, what contributed to its node scores (--explain).
@@ -38,8 +39,8 @@ def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False
     collecting = gc.isenabled()
     gc.disable()
     try:
-        ws = run_pipeline(cib_root, effective_now(cib_root, now), explain=explain,
-                          show_scores=scores)
+        at = now if fixed_now else effective_now(cib_root, now)
+        ws = run_pipeline(cib_root, at, explain=explain, show_scores=scores)
         return build_transition(ws)
     finally:
         if collecting:

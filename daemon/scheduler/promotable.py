@@ -231,6 +231,7 @@ def _sort_promotable_instances(ws: WorkingSet, clone: Resource) -> None:
 def _show_promotion_score(ws: WorkingSet, instance: Resource) -> None:
     chosen = location(instance, False)
     score = scores.text(instance.promotion_score)
+    ws.promotion_positions.append(len(ws.score_lines))
     if chosen is None:
         ws.promotion_lines.append(f"{instance.id} promotion score (inactive): {score}")
     else:

@@ -3,15 +3,17 @@
 Pure functions over a scheduled working set: which actions enter the transition graph,
 an execution order that respects the graph's edges, the "Executing Cluster Transition"
 lines, and a copy of the CIB whose status section holds the simulated results (every
-action succeeds with its expected result; fenced nodes go down and lose their history).
-Unpacking that copy gives the "Revised Cluster Status".
+action succeeds with its expected result, unless `--op-fail` names it; fenced nodes go down
+and lose their history). Unpacking that copy gives the "Revised Cluster Status".
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
 from daemon.scheduler import model as m
+from daemon.scheduler import status_xml
 from daemon.scheduler.digests import digest_of
 from daemon.scheduler.actions import op_key
 from daemon.scheduler.model import Action
@@ -22,7 +24,6 @@ from daemon.scheduler.working_set import WorkingSet
 _NO_EDGE = 0
 # Simulated results: what a successful action reports (OCF codes).
 _OCF_OK, _OCF_NOT_RUNNING = 0, 7
-_SIM_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 def in_graph(action: Action) -> bool:
@@ -209,8 +210,8 @@ class _StatusIndex:
         entry = self.entries.get(key)
         if entry is not None:
             return entry
-        lrm = _child(state, "lrm", id=state.get("id") or "")
-        resources = _child(lrm, "lrm_resources")
+        lrm = status_xml.child(state, "lrm", id=state.get("id") or "")
+        resources = status_xml.child(lrm, "lrm_resources")
         if (id(state), None) not in self.entries:       # index this node's entries once
             self.entries[(id(state), None)] = resources
             for existing in resources:
@@ -230,14 +231,6 @@ class _StatusIndex:
         return entry
 
 
-def _child(parent, tag: str, **attrs):
-    from lxml import etree
-    found = parent.find(tag)
-    if found is None:
-        found = etree.SubElement(parent, tag, **attrs)
-    return found
-
-
 def expected_result(action: Action) -> int:
     """The result the graph expects (op_target_rc), which the simulation reports."""
     target = action.meta.get("op_target_rc")
@@ -248,29 +241,17 @@ def expected_result(action: Action) -> int:
     return _OCF_OK
 
 
-def _record_op(ws: WorkingSet, index: _StatusIndex, state, action: Action, name: str) -> None:
-    from lxml import etree
+def _record_op(ws: WorkingSet, index: _StatusIndex, state, action: Action, name: str,
+               rc: int | None = None) -> None:
     entry = index.lrm_resource(state, action.rsc, name)
-    task = action.task
-    rc = expected_result(action)
-    rid = entry.get("id")
-    op_id = f"{rid}_{task}_{action.interval_ms}" if action.interval_ms else f"{rid}_last_0"
-    calls = [int(op.get("call-id", "0")) for op in entry if op.tag == "lrm_rsc_op"
-             and op.get("call-id", "0").lstrip("-").isdigit()]
-    call_id = max(calls + [0]) + 1
-    for op in list(entry):
-        if op.tag == "lrm_rsc_op" and op.get("id") == op_id:
-            entry.remove(op)
-    key = f"{action.id}:1:{rc}:{_SIM_UUID}"
+    target = expected_result(action)
+    key = f"{action.id}:1:{target}:{status_xml.SIM_UUID}"
     params = {"CRM_meta_timeout": action.meta["timeout"]} if (
         action.interval_ms and "timeout" in action.meta) else {}
-    etree.SubElement(entry, "lrm_rsc_op", {
-        "id": op_id, "operation_key": f"{rid}_{task}_{action.interval_ms}",
-        "operation": task, "crm-debug-origin": "crm_simulate", "transition-key": key,
-        "transition-magic": f"0:{rc};{key}", "call-id": str(call_id), "rc-code": str(rc),
-        "op-status": "0", "interval": str(action.interval_ms), "exec-time": "0",
-        "queue-time": "0", "op-digest": digest_of(params), "on_node": action.node.name,
-        "last-rc-change": str(ws.now)})
+    status_xml.record_op(entry, task=action.task, interval_ms=action.interval_ms,
+                         rc=target if rc is None else rc, target_rc=target, key=key,
+                         call_id=status_xml.next_call_id(entry), when=ws.now,
+                         node=action.node.name, digest=digest_of(params))
 
 
 def _record_fencing(state) -> None:
@@ -282,8 +263,26 @@ def _record_fencing(state) -> None:
             state.remove(el)
 
 
-def revised_cib(ws: WorkingSet, executed: list[Action]):
-    """A copy of the CIB with the simulated results of `executed` in its status."""
+def _records_history(action: Action) -> bool:
+    return action.rsc is not None and action.task not in ("cancel", "clear_failcount",
+                                                          "notify", "lrm_delete")
+
+
+@dataclass
+class Execution:
+    """A simulated run of the graph: the actions executed (a failed one last: the
+    transition stops there), the lines printed while executing, and the revised CIB."""
+
+    executed: list[Action]
+    lines: list[str]
+    revised: object
+
+
+def execute(ws: WorkingSet, op_fail=(), when: int = 0) -> Execution:
+    """Execute the graph as crm_simulate does: every action succeeds with its expected
+    result, except those `op_fail` names (inject.OpSpec), which fail with theirs and stop
+    the transition (crm_simulate aborts it: nothing else is started). A failure brings
+    its fail count, stamped `when` (crm_simulate reads the wall clock)."""
     from lxml import etree
     cib = copy.deepcopy(ws.cib)
     status = cib.find("status")
@@ -291,13 +290,27 @@ def revised_cib(ws: WorkingSet, executed: list[Action]):
         status = etree.SubElement(cib, "status")
     names = executor_names(ws)
     index = _StatusIndex(status)
-    for action in executed:
+    executed: list[Action] = []
+    lines: list[str] = []
+    for action in execution_order(ws):
+        executed.append(action)
+        lines.append(f"  * {step_line(action, names)}")
         if action.flags & m.PSEUDO or action.node is None:
             continue
         state = index.state(action.node)
         if action.task == "stonith":
             _record_fencing(state)
-        elif action.rsc is not None and action.task not in ("cancel", "clear_failcount",
-                                                            "notify", "lrm_delete"):
-            _record_op(ws, index, state, action, names[id(action.rsc)])
-    return cib
+            continue
+        if not _records_history(action):
+            continue
+        name = names[id(action.rsc)]
+        spec = next((s for s in op_fail if s.matches((name, action.rsc.id), action.task,
+                                                     action.interval_ms, action.node.name)),
+                    None)
+        _record_op(ws, index, state, action, name, None if spec is None else spec.rc)
+        if spec is not None:
+            lines.append(f"Pretending action {action.id} failed with rc={spec.rc}")
+            lines += [f"  * {line}" for line in status_xml.inject_failcount(
+                state, name, action.task, action.interval_ms, spec.rc, when)]
+            break
+    return Execution(executed, lines, cib)

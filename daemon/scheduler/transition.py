@@ -48,7 +48,8 @@ class Transition:
 
     `summary` holds the Transition Summary items, `actions`/`orderings` the action graph
     (every action, including optional ones, with its links; built on first use),
-    `allocation_scores` and `promotion_scores` the .scores lines, and `working_set` the
+    `allocation_scores` and `promotion_scores` the .scores lines (`scores_in_order` both, in
+    the order they were computed, as crm_simulate prints them), and `working_set` the
     unpacked cluster (for status display, simulation and explanations).
     """
 
@@ -58,6 +59,7 @@ class Transition:
     promotion_scores: list[str]
     warnings: list[str]
     working_set: WorkingSet = field(repr=False)
+    scores_in_order: list[str] = field(default_factory=list)
 
     @cached_property
     def actions(self) -> list[ActionInfo]:
@@ -85,4 +87,15 @@ def build_transition(ws: WorkingSet) -> Transition:
         promotion_scores=list(ws.promotion_lines),
         warnings=list(ws.warnings),
         working_set=ws,
+        scores_in_order=_interleaved(ws),
     )
+
+
+def _interleaved(ws: WorkingSet) -> list[str]:
+    out: list[str] = []
+    done = 0
+    for position, line in zip(ws.promotion_positions, ws.promotion_lines):
+        out += ws.score_lines[done:position]
+        done = position
+        out.append(line)
+    return out + ws.score_lines[done:]

@@ -29,7 +29,7 @@ class WorkingSet:
         self.rsc_by_id: dict[str, Resource] = {}     # every resource, including children
         self.actions: list[Action] = []              # in creation order
         self.singletons: dict[str, Action] = {}      # non-resource actions by key
-        self.action_ids = 0
+        self.action_ids = 1                         # Pacemaker numbers actions from 1
         self.orderings: list[Ordering] = []          # in creation order
         self.ordering_ids = 0
         self.colocations: list[Colocation] = []
@@ -49,6 +49,7 @@ class WorkingSet:
         self.show_scores = False
         self.score_lines: list[str] = []
         self.promotion_lines: list[str] = []
+        self.promotion_positions: list[int] = []     # how many score lines came before each
 
     # ---- lookups ------------------------------------------------------------------
     def find_node(self, name_or_id: str | None) -> Node | None:

@@ -57,7 +57,7 @@ def _description_lines(doc) -> list[str]:
 
 def test_every_level_is_listed():
     assert set(LEVELS) == {"", "configure", "cib", "ra", "resource", "node", "cluster",
-                           "corosync", "status", "options"}
+                           "corosync", "status", "options", "cibstatus"}
 
 
 @pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)
@@ -393,7 +393,7 @@ def test_crmshell_help_usage_errors_and_the_man_page_share_the_synopsis(capsys, 
     top = load_help().entry("", ".")
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert out == program_help() + "\n"
+    assert out == program_help(RootLevel) + "\n"
     for line in top.usage:
         assert line in out
         assert line.replace("-", "\\-") in man_text.split(".SH DESCRIPTION")[0]

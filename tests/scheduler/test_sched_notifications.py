@@ -17,7 +17,8 @@ import sched_conformance as conf
 from daemon.scheduler import load_cib, schedule
 from daemon.scheduler.actions import parse_op_key
 from daemon.scheduler.cib_xml import parse_cib_text
-from crmshell.simulate_cli import parse_args, report_lines
+from crmshell.simulate_cli import parse_args
+from crmshell.simulate_report import report_lines
 from sched_cib import cib, clone, dummy, lrm_resource, node_state, op, running, stateful
 from tests.shared_paths import required
 

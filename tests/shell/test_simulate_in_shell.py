@@ -71,3 +71,23 @@ def test_without_a_cib_file_the_live_cluster_is_needed(shell):
     assert "no cluster daemon" in proc.stderr
     proc = shell.run("simulate", "-L")
     assert proc.returncode == 1 and "no cluster daemon" in proc.stderr
+
+
+def test_configure_simulate_takes_crmshs_nograph_and_verbosity(running):
+    plain = running.run("configure", "simulate")
+    proc = running.run("configure", "simulate", "nograph", "vv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == plain.stdout and _summary(proc.stdout) == expected_summary()
+    bad = running.run("configure", "simulate", "graph")
+    assert bad.returncode != 0 and "unexpected 'graph'" in bad.stderr
+
+
+def test_top_level_simulate_takes_what_if_events_on_the_session_cib(running, tmp_path):
+    dot = tmp_path / "t.dot"
+    proc = running.batch(f"simulate -L -S -d node1 -D {dot}\nhelp simulate\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "Performing Requested Modifications:\n  * Taking node node1 offline\n" in proc.stdout
+    assert "OFFLINE: [ node1 ]" in proc.stdout and dot.read_text().startswith(' digraph "g" {')
+    assert "-F <op>, --op-fail <op>" in proc.stdout and "Differences from crm_simulate" in proc.stdout
+    usage = running.run("simulate", "-L", "-i", "bad")
+    assert usage.returncode == 2 and "invalid operation 'bad'" in usage.stderr

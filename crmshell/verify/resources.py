@@ -88,15 +88,36 @@ class AgentChecks:
     def check_all(self) -> Iterator[Finding]:
         for template in self.index.templates.values():
             yield from self.check(template, template, is_template=True)
+        sharing: dict[tuple, list] = {}
         for primitive in self.index.primitives:
             name = primitive.get("template")
+            agent_elem = primitive
             if name:
-                template = self.index.templates.get(name)
-                if template is None:
+                agent_elem = self.index.templates.get(name)
+                if agent_elem is None:
                     continue  # reported by the reference checks
-                yield from self.check(primitive, template, is_template=False)
-            else:
-                yield from self.check(primitive, primitive, is_template=False)
+            yield from self.check(primitive, agent_elem, is_template=False)
+            for key in self._unique_values(primitive, agent_elem):
+                sharing.setdefault(key, []).append(primitive)
+        yield from _uniqueness(sharing)
+
+    def _unique_values(self, elem, agent_elem) -> Iterator[tuple]:
+        """(agent, parameter, value) of each unique parameter `elem` has, its template's
+        included: two primitives of one agent must not share one (crmsh refuses that)."""
+        cls, type_ = agent_elem.get("class"), agent_elem.get("type")
+        if not cls or not type_:
+            return
+        meta = self._lookup(cls, agent_elem.get("provider") or "", type_)
+        if isinstance(meta, AgentError):
+            return
+        unique = {p.name for p in meta.parameters if p.unique}
+        values: dict[str, str] = {}
+        for source in ((elem,) if agent_elem is elem else (agent_elem, elem)):
+            for nv in _nvpair_elems(self.index, source, "instance_attributes"):
+                if nv.get("name") in unique and nv.get("value") is not None:
+                    values[nv.get("name")] = nv.get("value")
+        for name, value in values.items():
+            yield (str(meta.spec), name, value)
 
     def check(self, elem, agent_elem, *, is_template: bool) -> Iterator[Finding]:
         rid = elem.get("id")
@@ -203,6 +224,14 @@ class AgentChecks:
             return [(WARNING, f"{which} timeout {actual} for {name} is smaller than the advised "
                               f"{advice.timeout}")]
         return []
+
+
+def _uniqueness(sharing: dict[tuple, list]) -> Iterator[Finding]:
+    for (_, name, value), elems in sorted(sharing.items()):
+        if len(elems) > 1:
+            ids = ",".join(e.get("id") for e in elems)
+            yield error(elems[-1], elems[-1].get("id"),
+                        f'Resources {ids} violate uniqueness for parameter "{name}": "{value}"')
 
 
 def _role(role: str | None) -> str | None:

@@ -289,7 +289,35 @@ def test_required_parameter_by_id_ref(catalog):
                                 '<instance_attributes id="shared-ia">')
     other = ('<primitive id="vip2" class="ocf" provider="heartbeat" type="IPaddr2">'
              '<instance_attributes id-ref="shared-ia"/></primitive>')
-    assert run(catalog, resources=shared + other) == []
+    # ip is given (no "required" error), and shared: the same address twice
+    assert errors(run(catalog, resources=shared + other)) == [
+        'Resources vip,vip2 violate uniqueness for parameter "ip": "10.0.0.1"']
+
+
+def test_unique_parameters_are_unique_across_primitives_and_their_templates(catalog):
+    """Issue 10, item 4: crmsh refuses two primitives of one agent sharing a unique=1 value,
+    inherited from a template or not."""
+    def prim(rid: str, inner: str, template: str | None = None) -> str:
+        agent = (f'template="{template}"' if template else
+                 'class="ocf" provider="heartbeat" type="IPaddr2"')
+        return f'<primitive id="{rid}" {agent}>{inner}</primitive>'
+
+    def ip(rid: str, value: str) -> str:
+        return (f'<instance_attributes id="{rid}-ia"><nvpair id="{rid}-ip" name="ip" '
+                f'value="{value}"/></instance_attributes>')
+    template = ('<template id="tpl" class="ocf" provider="heartbeat" type="IPaddr2">'
+                f'{ip("tpl", "10.0.0.6")}</template>')
+    assert errors(run(catalog, resources=prim("a", ip("a", "10.0.0.5"))
+                      + prim("b", ip("b", "10.0.0.5")))) == [
+        'Resources a,b violate uniqueness for parameter "ip": "10.0.0.5"']
+    assert errors(run(catalog, resources=template + prim("c", "", "tpl")
+                      + prim("d", "", "tpl"))) == [
+        'Resources c,d violate uniqueness for parameter "ip": "10.0.0.6"']
+    # one overrides the template's value: nothing shared
+    assert run(catalog, resources=template + prim("c", "", "tpl")
+               + prim("d", ip("d", "10.0.0.7"), "tpl")) == []
+    assert run(catalog, resources=prim("a", ip("a", "10.0.0.5"))
+               + prim("b", ip("b", "10.0.0.8"))) == []
 
 
 def test_unknown_parameter(catalog):

@@ -70,7 +70,7 @@ class SimDaemon:
     # goes away before it comes back, nothing ends that wait (_disconnect runs only after
     # _connect returns) and the daemon never connects again. The simulation disconnects and
     # connects again, as node.py should; True mirrors node.py as it is (see the tests).
-    MIRROR_CONNECT_HANG = False
+    MIRROR_CONNECT_HANG = False          # True: node.py before 925f96e (waited for ever)
 
     def __init__(self, world, host, *, skip_fencing: bool = False, hold: bool = True,
                  pending: bool = True) -> None:

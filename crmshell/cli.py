@@ -71,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         from crmshell.sandbox.cli import main as sandbox_main
 
         return sandbox_main(rest[1:])
+    if rest[:1] == ["__node-op"]:  # what bootstrap runs on a peer over SSH (bootstrap/peers.py)
+        from crmshell.bootstrap.peers import serve_node_op
+
+        return serve_node_op(rest[1:], sys.stdin, sys.stdout)
     if rest[:1] == ["simulate"]:
         from crmshell.simulate_cli import main as simulate_main
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import stat
@@ -142,7 +143,6 @@ def _fingerprint(pub: Path) -> str:
 
 def test_quote_argv_is_shell_split_back_to_the_same_words() -> None:
     words = ["a b", "$HOME", "x;y", "it's", "line1\nline2", "", "*", "`id`", "\\", '"q"']
-    import shlex
     assert shlex.split(quote_argv(words)) == words
     with pytest.raises(TypeError):
         quote_argv([])
@@ -426,6 +426,7 @@ def test_password_is_asked_only_after_keys_fail(tmp_path: Path) -> None:
         assert asked == ["Password for root@127.0.0.1: "]
         assert str(info.value) == "127.0.0.1: SSH authentication as root failed (tried: key, password)"
         assert "not-the-password-8b1e" not in repr(info.value)
+        assert "not-the-password-8b1e" not in server.log.read_text()
 
 
 @pytest.fixture

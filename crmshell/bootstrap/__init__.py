@@ -1,0 +1,1 @@
+"""Bootstrap: making a cluster from plain hosts (SSH, the remote API, init/join/add/remove/setup)."""

@@ -54,7 +54,8 @@ def ssh_peer(name: str, options: ConnectOptions):
     return options._peers[key]
 
 
-def known_entry(name: str, options: ConnectOptions) -> dict | None:
+def known_entry(name: str, options: ConnectOptions):
+    """This host's KnownNode for `name` (address, port, pinned fingerprint, token), or None."""
     from daemon.remote.known_nodes import KnownNodes, KnownNodesError
 
     try:
@@ -68,14 +69,15 @@ def api_peer(name: str, options: ConnectOptions, entry: dict | None = None):
     key = ("api", name)
     if key not in options._peers:
         entry = entry or known_entry(name, options)
-        if not entry or not entry.get("token"):
+        if entry is None or not entry.token:
             raise PeerError(name, f"not authenticated: run 'crmshell cluster auth {name}' first")
+        from crmshell.bootstrap.peers import NODE_OP_TIMEOUT_S
         from daemon.remote.client import RemoteClient
 
-        client = RemoteClient(entry.get("address") or name, int(entry.get("port") or
-                                                                DEFAULT_REMOTE_PORT),
-                              fingerprint=entry.get("fingerprint"))
-        options._peers[key] = ApiPeer(name, client, entry["token"])
+        client = RemoteClient(entry.address or name, int(entry.port or DEFAULT_REMOTE_PORT),
+                              fingerprint=entry.fingerprint, timeout=NODE_OP_TIMEOUT_S,
+                              name=name)
+        options._peers[key] = ApiPeer(name, client, entry.token)
     return options._peers[key]
 
 

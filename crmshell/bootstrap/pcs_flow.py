@@ -37,7 +37,8 @@ def auth(progress: Progress, nodes: list[str], user: str, password: str,
     done = []
     failures = []
     for node in nodes:
-        pinned = (store.get(node) or {}).get("fingerprint")
+        known = store.get(node)
+        pinned = known.fingerprint if known is not None else None
         try:
             with progress.step(node, f"authenticating as {user}"):
                 link = remote.RemoteClient(node, port, fingerprint=pinned)
@@ -48,9 +49,7 @@ def auth(progress: Progress, nodes: list[str], user: str, password: str,
                     link.close()
                 if not isinstance(answer.get("token"), str):
                     raise PeerError(node, "the node answered without a token")
-                store.put(node, {"address": node, "port": port, "fingerprint": seen,
-                                 "token": answer["token"], "user": user,
-                                 "expires": answer.get("expires")})
+                store.put(node, node, port, seen, answer["token"])
                 store.save()
         except StepFailed as err:
             failures.append(err)
@@ -103,7 +102,7 @@ def setup(progress: Progress, name: str, nodes: list[str], options: ConnectOptio
     text = conf.render(config)
     key = base64.b64encode(conf.new_authkey()).decode()
     store = _store(options)
-    shared = {n: e for n, e in store.all().items() if n in nodes}
+    shared = {n: e._asdict() for n, e in store.all().items() if n in nodes}
     for node in nodes:
         if infos[node].get("cluster_name"):
             with progress.step(node, "removing the old cluster (--force)"):

@@ -103,10 +103,8 @@ class ApiPeer:
 
         try:
             return self.client.call(op, args or {}, token=self.token)
-        except remote.RemoteError as err:
-            raise PeerError(self.name, str(err), getattr(err, "code", "failed")) from None
-        except (remote.Unreachable, remote.CertificateChanged) as err:
-            raise PeerError(self.name, str(err).removeprefix(f"{self.name}: ")) from None
+        except remote.RemoteError as err:   # Unreachable and CertificateChanged among them
+            raise PeerError(self.name, str(err), err.code) from None
 
     def close(self) -> None:
         close = getattr(self.client, "close", None)

@@ -276,7 +276,12 @@ def op_store_known_nodes(args: dict, paths: HostPaths) -> dict:
     try:
         store = KnownNodes(paths.known_nodes)
         for name, entry in entries.items():
-            store.put(name, entry)
+            address, port, fingerprint, token = (entry.get(key) for key in (
+                "address", "port", "fingerprint", "token"))
+            if not (isinstance(address, str) and address and isinstance(port, int)
+                    and isinstance(fingerprint, str) and isinstance(token, str) and token):
+                raise ValueError(f"{name}: address, port, fingerprint and token are needed")
+            store.put(name, address, port, fingerprint, token)
         store.save()
     except (KnownNodesError, ValueError, TypeError) as err:
         raise OpError(f"args.entries: {err}", "bad-request", "entries") from None

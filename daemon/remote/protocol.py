@@ -99,8 +99,7 @@ def decode(data: bytes) -> dict:
     if not isinstance(doc, dict):
         raise ProtocolError("bad-request", "message",
                             f"expected a JSON object, got {_json_type(doc)}")
-    if _depth(doc) > MAX_DEPTH:
-        raise ProtocolError("bad-request", "message", f"nested deeper than {MAX_DEPTH} levels")
+    _check_tree(doc)
     return doc
 
 
@@ -117,16 +116,26 @@ def _unique_keys(pairs: list) -> dict:
     return doc
 
 
-def _depth(doc) -> int:
-    deepest, todo = 0, [(doc, 1)]
+def _check_tree(doc) -> None:
+    """Not nested too deep, and no lone surrogate in a string (a JSON escape like \\ud800
+    decodes to one; it cannot be encoded again, nor hashed as a token)."""
+    todo = [(doc, 1)]
     while todo:
         node, level = todo.pop()
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
-        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        todo.extend((c, level + 1) for c in children if isinstance(c, (dict, list)))
-    return deepest
+        if level > MAX_DEPTH:
+            raise ProtocolError("bad-request", "message",
+                                f"nested deeper than {MAX_DEPTH} levels")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in items:
+            for text in (key, child):
+                if isinstance(text, str) and not text.isascii():
+                    try:
+                        text.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise ProtocolError("bad-request", "message", "a string holds a lone "
+                                            "surrogate (not a Unicode character)") from None
+            if isinstance(child, (dict, list)):
+                todo.append((child, level + 1))
 
 
 def _json_type(value) -> str:

@@ -32,7 +32,7 @@ DEFAULT_ADDRESS = "::"
 DEFAULT_DIR = Path("/var/lib/crmshell/remote")
 IDLE_TIMEOUT_S = 60.0
 AUTH_FAIL_DELAY_S = 1.0
-MAX_CONNECTIONS = 256
+MAX_CONNECTIONS = 64           # each may buffer a 4 MiB message
 MAX_AUTH_AT_ONCE = 4
 MAX_USER, MAX_PASSWORD = 64, 4096
 
@@ -200,6 +200,11 @@ class RemoteServer:
         except _Refusal as err:
             log.info("remote: %s %s: %s", request.op, peer, err.log or err.code)
             return protocol.error_reply(request.id, err.code, err.message, err.field)
+        except Exception as err:  # noqa: BLE001 - a bug here is answered, the server goes on
+            log.error("remote: %s %s: internal error: %s", request.op, peer,
+                      type(err).__name__, exc_info=request.op != "auth")
+            return protocol.error_reply(request.id, "failed", f"{request.op} failed on "
+                                        f"{self.node_name}: internal error (see its log)")
         log.info("remote: %s %s: ok", request.op, peer)
         return protocol.ok_reply(request.id, result)
 
@@ -242,11 +247,14 @@ class RemoteServer:
                            f"{MAX_PASSWORD} characters", "args.password")
         shown = _loggable_user(user)
         async with self._auth_slots:       # a few at once, delay included: bounds guessing
+            start = time.monotonic()
             try:
                 await asyncio.to_thread(self.authenticate, user, password,
                                         group=self.group, rhost=peer.rpartition(":")[0].strip("[]"))
             except pam.AuthFailed as err:
-                await asyncio.sleep(self.auth_fail_delay)
+                # a refusal always takes the delay, however long PAM took: an unknown user
+                # (no hash computed) cannot be told from a wrong password by the time
+                await asyncio.sleep(max(0.0, start + self.auth_fail_delay - time.monotonic()))
                 raise _Refusal("denied", str(err), log=f"denied for {shown}") from None
         def issue():
             token = self.tokens.issue(user, self.token_ttl_s)

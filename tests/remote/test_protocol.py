@@ -32,6 +32,11 @@ def refused(doc_or_bytes, field=None, code="bad-request") -> ProtocolError:
     return err
 
 
+def test_unicode_that_is_unicode_passes():
+    doc = protocol.decode(rb'{"v":1,"id":1,"op":"x","args":{"\u00e9":"\ud83d\ude00 caf\u00e9"}}')
+    assert doc["args"] == {"é": "😀 café"}
+
+
 def test_a_request_goes_through_framing_and_back():
     req = protocol.Request(3, "auth", None, {"user": "hacluster", "password": "x"})
     data = protocol.frame(req.to_json())
@@ -64,6 +69,9 @@ def test_an_oversized_message_is_not_framed():
     (b"[" * 100000 + b"]" * 100000, "nested deeper"),
     (b'{"a":' * 40 + b"1" + b"}" * 40, "nested deeper"),
     (b'{"id": ' + b"9" * 5000 + b"}", "digits"),
+    (b'{"token": "\\ud800"}', "surrogate"),
+    (b'{"args": {"\\udfff": 1}}', "surrogate"),
+    (b'{"args": {"a": ["\\ud83d"]}}', "surrogate"),
 ])
 def test_malformed_json_is_refused_naming_the_message(data, words):
     err = refused(data, field=None)

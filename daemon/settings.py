@@ -15,6 +15,9 @@ DEFAULT_SOCKET = "/run/crmshell/crmshelld.sock"
 DEFAULT_LOG_FILE = "/var/log/crmshell/crmshelld.log"
 DEFAULT_GROUP = "crmshell"        # the corosync process group of the cluster's daemons
 DEFAULT_ACCESS_GROUP = "haclient"
+DEFAULT_REMOTE_DIR = "/var/lib/crmshell/remote"
+DEFAULT_REMOTE_PORT = 2224
+DEFAULT_REMOTE_ADDRESS = "::"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class Settings:
     # Extra places agents are looked for (the agents shipped with crmshell among them).
     extra_ocf_roots: tuple[Path, ...] = field(default_factory=tuple)
     corosync_wait_s: float | None = None    # None: wait for corosync for ever
+    pid_file: Path | None = None
+    # --remote: only the remote API (pcsd's role), no cluster; it runs before one exists.
+    remote: bool = False
+    remote_dir: Path = Path(DEFAULT_REMOTE_DIR)
+    remote_port: int = DEFAULT_REMOTE_PORT
+    remote_address: str = DEFAULT_REMOTE_ADDRESS
 
 
 DESCRIPTION = """\
@@ -41,7 +50,10 @@ one) and answers the crmshell shell on a local Unix socket."""
 EPILOG = """\
 signals: SIGTERM stops the node cleanly (its resources are stopped first; a second SIGTERM
 leaves at once), SIGHUP re-opens the log file and re-reads agent directories.
-files: STATE_DIR/cib.xml (the CIB, with a digest and numbered backups beside it)."""
+files: STATE_DIR/cib.xml (the CIB, with a digest and numbered backups beside it).
+--remote serves only the remote API (TLS, port 2224): `cluster auth` checks passwords with
+PAM (service crmshell, members of the access group) and hands out tokens; REMOTE_DIR holds
+tls.crt, tls.key and tokens.json."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -63,8 +75,29 @@ def parser() -> argparse.ArgumentParser:
                    metavar="DIR", help="OCF_ROOT given to agents (default /usr/lib/ocf)")
     p.add_argument("--corosync-wait", type=float, default=None, metavar="SECONDS",
                    help="give up if corosync is not there within this time (default: wait)")
+    p.add_argument("--pid-file", metavar="PATH", default=None,
+                   help="write the daemon's process id there (removed on a clean exit)")
     p.add_argument("--debug", action="store_true", help="log debugging detail")
+    remote = p.add_argument_group("remote API (pcsd's role)")
+    remote.add_argument("--remote", action="store_true",
+                        help="serve only the remote API, no cluster (runs before one exists)")
+    remote.add_argument("--remote-port", type=_port, default=DEFAULT_REMOTE_PORT, metavar="PORT",
+                        help=f"TCP port (default {DEFAULT_REMOTE_PORT})")
+    remote.add_argument("--remote-address", default=DEFAULT_REMOTE_ADDRESS, metavar="ADDRESS",
+                        help="address to listen on (default '::', IPv6 and IPv4)")
+    remote.add_argument("--remote-dir", default=DEFAULT_REMOTE_DIR, metavar="DIR",
+                        help=f"TLS identity and tokens (default {DEFAULT_REMOTE_DIR})")
     return p
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
 
 
 def from_argv(argv: list[str]) -> Settings:
@@ -74,7 +107,10 @@ def from_argv(argv: list[str]) -> Settings:
                     foreground=args.foreground, debug=args.debug, cpg_group=args.group,
                     access_group=args.access_group, ocf_root=Path(args.ocf_root),
                     extra_ocf_roots=(shipped_agents_root(),),
-                    corosync_wait_s=args.corosync_wait)
+                    corosync_wait_s=args.corosync_wait,
+                    pid_file=Path(args.pid_file) if args.pid_file else None,
+                    remote=args.remote, remote_dir=Path(args.remote_dir),
+                    remote_port=args.remote_port, remote_address=args.remote_address)
 
 
 def shipped_agents_root() -> Path:

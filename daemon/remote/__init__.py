@@ -1,1 +1,4 @@
-"""The remote API (pcsd's role) and what bootstrap asks of a host: TLS, PAM, tokens, node operations, services."""
+"""The remote API (pcsd's role): TLS on port 2224, PAM for the password, tokens after that.
+
+Kept import-free: the shell's client imports `daemon.remote.client` and must stay light.
+"""

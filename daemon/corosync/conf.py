@@ -24,8 +24,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from daemon.cib.errors import CibError
-from daemon.cib.persist import write_file_atomically
+from daemon.atomic_write import write_atomically
 
 AUTHKEY_BYTES = 256
 AUTHKEY_MODE = 0o400
@@ -481,7 +480,7 @@ def write_authkey(path: str | os.PathLike[str], key: bytes) -> None:
     if len(key) != AUTHKEY_BYTES:
         raise ValueError(f"an authkey is {AUTHKEY_BYTES} bytes, not {len(key)}")
     try:
-        write_file_atomically(path, key)
-    except CibError as err:
-        raise OSError(str(err)) from None
+        write_atomically(path, key, new_mode=AUTHKEY_MODE)
+    except OSError as err:
+        raise OSError(f"{os.fspath(path)}: cannot write: {err.strerror}") from None
     os.chmod(path, AUTHKEY_MODE)

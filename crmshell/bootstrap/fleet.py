@@ -21,7 +21,7 @@ SERVICE_WORDS = {"start": "starting", "stop": "stopping", "restart": "restarting
 def local_config(local: LocalPeer | None = None) -> conf.ClusterConfig:
     local = local or LocalPeer()
     try:
-        text = local.call("cluster-files")["corosync_conf"]
+        text = local.call("read-corosync-conf")["corosync_conf"]
     except PeerError as err:
         raise StepFailed(local.name, "reading corosync.conf", err.reason) from None
     try:
@@ -87,9 +87,10 @@ def rename(progress: Progress, new_name: str, options: ConnectOptions) -> conf.C
     local = LocalPeer()
     try:
         with progress.step(local.name, "setting the cluster-name property"):
-            local.call("cib-defaults", {"cluster_name": new_name})
+            local.call("cib-defaults", {"cluster_name": new_name, "rename": True})
     except StepFailed:
-        progress.say("(crmshelld is not running here: the property follows at the next start)")
+        progress.say("(crmshelld is not running here: run 'cluster rename' again once it "
+                     "runs, to set the cluster-name property)")
     progress.say("corosync takes a new cluster name at its next start: "
                  "'cluster restart --all' when convenient")
     return renamed
@@ -117,7 +118,7 @@ def push_config(progress: Progress, config: conf.ClusterConfig | str, names: lis
 
 def pull_config(progress: Progress, name: str, options: ConnectOptions) -> str:
     with progress.step(name, "reading corosync.conf"):
-        text = peer(name, options).call("cluster-files")["corosync_conf"]
+        text = peer(name, options).call("read-corosync-conf")["corosync_conf"]
     local = LocalPeer()
     with progress.step(local.name, "writing corosync.conf"):
         local.call("set-corosync-conf", {"text": text, "create": True})
@@ -127,12 +128,12 @@ def pull_config(progress: Progress, name: str, options: ConnectOptions) -> str:
 def diff_config(names: list[str], options: ConnectOptions) -> list[str]:
     """A unified diff of this host's corosync.conf against each named node's."""
     local = LocalPeer()
-    mine = local.call("cluster-files")["corosync_conf"].splitlines(keepends=True)
+    mine = local.call("read-corosync-conf")["corosync_conf"].splitlines(keepends=True)
     out: list[str] = []
     for name in names:
         if is_this_host(name):
             continue
-        theirs = peer(name, options).call("cluster-files")["corosync_conf"]
+        theirs = peer(name, options).call("read-corosync-conf")["corosync_conf"]
         out.extend(difflib.unified_diff(mine, theirs.splitlines(keepends=True),
                                         f"{local.name}:corosync.conf", f"{name}:corosync.conf"))
     return [line.rstrip("\n") for line in out]

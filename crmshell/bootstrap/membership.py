@@ -66,6 +66,7 @@ def init(progress: Progress, name: str, *, token: int | None = plan.DEFAULT_TOKE
     if info.get("cluster_name"):
         with progress.step(host, "removing the old cluster (--force)"):
             local.call("destroy")
+    _say_replaced(progress, host, info)
     config = plan.new_cluster(name, [(host, (choose_address(host, info),))], token)
     with progress.step(host, "writing the corosync authkey and corosync.conf"):
         local.call("install-cluster", {"corosync_conf": conf.render(config),
@@ -81,6 +82,12 @@ def init(progress: Progress, name: str, *, token: int | None = plan.DEFAULT_TOKE
     if not done.get("fencing_devices"):
         progress.say(FENCING_WARNING)
     return config
+
+
+def _say_replaced(progress: Progress, host: str, info: dict) -> None:
+    if info.get("conf_problem"):
+        progress.say(f"{host}: the corosync.conf there is not a cluster crmshell runs "
+                     f"({info['conf_problem']}); it is kept as corosync.conf.orig and replaced")
 
 
 def _new_key() -> str:
@@ -116,6 +123,7 @@ def join(progress: Progress, seed: str, options: ConnectOptions, *, force: bool 
     with progress.step(seed, "reading the cluster's configuration"):
         files = seed_peer.call("cluster-files")
     config = _config_of(seed, files["corosync_conf"])
+    _say_replaced(progress, local.name, info)
     return _grow(progress, config, files["authkey"], local, info, options, {seed: seed_peer},
                  timeout=timeout)
 
@@ -221,7 +229,7 @@ def remove(progress: Progress, name: str, options: ConnectOptions, *,
     CIB's entry of it gone."""
     local = LocalPeer()
     with progress.step(local.name, "reading the cluster's configuration"):
-        files = local.call("cluster-files")
+        files = local.call("read-corosync-conf")
     config = _config_of(local.name, files["corosync_conf"])
     entry = plan.find_node(config, name)
     if entry is None:

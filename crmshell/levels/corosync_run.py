@@ -20,7 +20,7 @@ def _local_text() -> str:
     from crmshell.bootstrap.peers import LocalPeer, PeerError
 
     try:
-        return LocalPeer().call("cluster-files")["corosync_conf"]
+        return LocalPeer().call("read-corosync-conf")["corosync_conf"]
     except PeerError as err:
         raise ShellError(f"corosync: {err.reason}") from None
 

@@ -90,9 +90,15 @@ def _configuration_only(root):
     return shell
 
 
-def apply_defaults(socket: str, cluster_name: str) -> bool:
+def apply_defaults(socket: str, cluster_name: str, rename: bool = False) -> bool:
+    """crmsh's defaults where unset; with `rename`, cluster-name set whatever it was."""
     def edit(configuration) -> bool:
         changed = False
+        if rename:
+            for nv in configuration.iterfind("crm_config/cluster_property_set/nvpair"):
+                if nv.get("name") == "cluster-name" and nv.get("value") != cluster_name:
+                    nv.set("value", cluster_name)
+                    changed = True
         for section, (set_id, values) in DEFAULTS.items():
             wanted = dict(values)
             if section == "crm_config":

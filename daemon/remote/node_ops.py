@@ -125,11 +125,20 @@ def _current(paths: HostPaths) -> conf.ClusterConfig | None:
         raise OpError(str(err)) from None
 
 
+def _usable(paths: HostPaths) -> tuple[conf.ClusterConfig | None, str | None]:
+    """(the cluster in corosync.conf, None) or (None, why the file there is not one we can
+    run: the corosync package's unencrypted example, say); (None, None) without a file."""
+    try:
+        return _current(paths), None
+    except OpError as err:
+        return None, str(err)
+
+
 def op_info(args: dict, paths: HostPaths) -> dict:
     """Who this host is and what of a cluster it has: asked first of every peer."""
     from daemon import __version__ as VERSION
 
-    config = _current(paths)
+    config, problem = _usable(paths)
     try:
         services = paths.services().status()
     except ServiceError as err:
@@ -138,11 +147,19 @@ def op_info(args: dict, paths: HostPaths) -> dict:
             "cluster_name": config.cluster_name if config else None,
             "nodes": [_node_json(n) for n in config.nodes] if config else [],
             "addresses": local_addresses(), "services": services,
-            "authkey": paths.authkey.exists()}
+            "authkey": paths.authkey.exists(), "conf_problem": problem}
 
 
 def _node_json(node: conf.NodeEntry) -> dict:
     return {"name": node.name, "nodeid": node.nodeid, "addrs": list(node.addrs)}
+
+
+def op_read_corosync_conf(args: dict, paths: HostPaths) -> dict:
+    """corosync.conf alone (show, diff, pull): no secret, so no need of the authkey."""
+    text = _read(paths.corosync_conf)
+    if text is None:
+        raise OpError(f"no cluster on this host ({paths.corosync_conf} does not exist)", "absent")
+    return {"corosync_conf": text}
 
 
 def op_cluster_files(args: dict, paths: HostPaths) -> dict:
@@ -166,14 +183,26 @@ def op_install_cluster(args: dict, paths: HostPaths) -> dict:
     checked_conf(text)
     key = _authkey(args)
     force = _flag(args, "force")
-    existing = _current(paths) if paths.corosync_conf.exists() else None
+    existing, problem = _usable(paths)
     if existing is not None and not force:
         raise OpError(f"this host is already part of cluster '{existing.cluster_name}' "
                       f"({paths.corosync_conf}); 'cluster destroy' it first, or force", "exists")
     previous = _read(paths.corosync_conf)
+    backup = None
+    if problem is not None:
+        # not a cluster we could run (the package's example): kept aside, and a corosync
+        # running it is stopped, or `start` would find it running the wrong cluster
+        backup = paths.corosync_conf.with_name(paths.corosync_conf.name + ".orig")
+        if not backup.exists():
+            _write(backup, previous.encode(), 0o644)
+        try:
+            paths.services().stop()
+        except ServiceError as err:
+            raise OpError(str(err)) from None
     _write(paths.corosync_conf, text.encode(), 0o644)
     _write_key(paths.authkey, key)
-    return {"replaced": previous is not None}
+    return {"replaced": previous is not None and problem is None,
+            "backup": str(backup) if backup else None}
 
 
 def op_set_corosync_conf(args: dict, paths: HostPaths) -> dict:
@@ -223,7 +252,7 @@ def op_service(args: dict, paths: HostPaths) -> dict:
     services = paths.services()
     try:
         if action == "start":
-            if not paths.corosync_conf.exists() and "corosync" in names:
+            if "corosync" in names and _current(paths) is None:
                 raise OpError(f"no cluster on this host ({paths.corosync_conf} does not "
                               "exist): init, join or setup first", "absent")
             changed = services.start(names)
@@ -315,7 +344,7 @@ def op_cib_defaults(args: dict, paths: HostPaths) -> dict:
 
     name = _text(args, "cluster_name", 64)
     try:
-        changed = cib_steps.apply_defaults(str(paths.socket), name)
+        changed = cib_steps.apply_defaults(str(paths.socket), name, rename=_flag(args, "rename"))
         devices = cib_steps.fencing_devices(str(paths.socket))
     except cib_steps.CibStepError as err:
         raise OpError(str(err)) from None
@@ -336,6 +365,7 @@ def op_cib_forget_node(args: dict, paths: HostPaths) -> dict:
 OPS: dict[str, Callable[[dict, HostPaths], dict]] = {
     "info": op_info,
     "cluster-files": op_cluster_files,
+    "read-corosync-conf": op_read_corosync_conf,
     "install-cluster": op_install_cluster,
     "set-corosync-conf": op_set_corosync_conf,
     "remove-cluster-files": op_remove_cluster_files,

@@ -31,8 +31,8 @@ KEY = base64.b64encode(bytes(range(256))).decode()
 
 
 def test_install_writes_the_files_with_their_modes(paths):
-    assert handle("install-cluster", {"corosync_conf": _conf("a"), "authkey": KEY}, paths) == \
-        {"replaced": False}
+    assert handle("install-cluster", {"corosync_conf": _conf("a"), "authkey": KEY},
+                  paths)["replaced"] is False
     assert paths.authkey.read_bytes() == bytes(range(256))
     assert oct(paths.authkey.stat().st_mode & 0o777) == "0o400"
     assert oct(paths.corosync_conf.stat().st_mode & 0o777) == "0o644"
@@ -48,7 +48,41 @@ def test_a_host_with_a_cluster_refuses_another_unless_forced(paths):
     assert err.value.code == "exists"
     assert "name: a" in paths.corosync_conf.read_text()
     assert handle("install-cluster", {"corosync_conf": _conf("b"), "authkey": KEY,
-                                      "force": True}, paths) == {"replaced": True}
+                                      "force": True}, paths)["replaced"] is True
+
+
+DEBIAN_EXAMPLE = """totem {
+\tversion: 2
+\tcluster_name: debian
+\tcrypto_cipher: none
+\tcrypto_hash: none
+}
+nodelist {
+\tnode {
+\t\tname: node1
+\t\tnodeid: 1
+\t\tring0_addr: 127.0.0.1
+\t}
+}
+"""
+
+
+def test_the_packages_unencrypted_example_is_kept_aside_and_replaced(paths):
+    paths.corosync_conf.parent.mkdir(parents=True)
+    paths.corosync_conf.write_text(DEBIAN_EXAMPLE)
+    info = handle("info", {}, paths)
+    assert info["cluster_name"] is None and "must be encrypted" in info["conf_problem"]
+    done = handle("install-cluster", {"corosync_conf": _conf("a"), "authkey": KEY}, paths)
+    assert done["backup"].endswith("corosync.conf.orig")
+    assert paths.corosync_conf.with_name("corosync.conf.orig").read_text() == DEBIAN_EXAMPLE
+    assert handle("info", {}, paths)["cluster_name"] == "c1"
+
+
+def test_services_do_not_start_on_a_file_that_is_not_a_cluster(paths):
+    paths.corosync_conf.parent.mkdir(parents=True)
+    paths.corosync_conf.write_text(DEBIAN_EXAMPLE)
+    with pytest.raises(OpError, match="must be encrypted"):
+        handle("service", {"action": "start"}, paths)
 
 
 @pytest.mark.parametrize("args,field", [

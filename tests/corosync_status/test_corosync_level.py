@@ -38,11 +38,19 @@ def test_an_unknown_view_is_refused_before_corosync_is_asked():
         "corosync-quorumtool -s) or pcs (as pcs status corosync)" in err
 
 
-def test_show_and_edit_still_wait_for_the_daemon():
-    for command in ("show", "edit"):
-        status, _out, err = _one_shot("corosync", command)
-        assert status == 1 and "needs the crmshell node daemon" in err
-        assert CorosyncLevel.commands()[command].needs_daemon
+def test_show_prints_this_hosts_corosync_conf_and_needs_no_daemon(tmp_path, monkeypatch):
+    from daemon.remote import node_ops
+
+    conf = tmp_path / "corosync.conf"
+    real = node_ops.HostPaths
+    monkeypatch.setattr(node_ops, "HostPaths", lambda: real(
+        corosync_conf=conf, authkey=conf.with_name("authkey")))
+    status, out, err = _one_shot("corosync", "show")
+    assert status == 1 and "no cluster on this host" in err
+    conf.write_text("totem {\n    cluster_name: c\n}\n")
+    status, out, err = _one_shot("corosync", "show")
+    assert status == 0 and "cluster_name: c" in out
+    assert not CorosyncLevel.commands()["show"].needs_daemon
 
 
 def test_the_shell_starts_without_the_binding_or_ctypes():

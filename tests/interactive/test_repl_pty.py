@@ -148,9 +148,8 @@ def test_history_survives_a_restart(shell):
 
 def test_needs_daemon_levels_say_so(shell):
     child = shell()
-    child.sendline("cd cluster")
-    child.expect_exact("most of the cluster level comes with bootstrap")
-    child.sendline("cd /")
+    child.sendline("cluster join")
+    child.expect_exact("give a node of it with -c SEED")
     child.sendline("resource restart ip")
     child.expect(re.escape("needs the crmshell node daemon"))
     child.expect_exact(ROOT_PROMPT)

@@ -59,6 +59,17 @@ def binds(node: NodePaths, layout: Layout) -> list[tuple[Path, str]]:
             (bin_dir(layout), BIN_TARGET)]
 
 
+def dir_error(directory: Path, layout: Layout) -> str | None:
+    """Why a bare sandbox cannot live in `directory`, or None: every host mounts its own
+    directories on the system paths, which would hide the sandbox's (and copy /etc into
+    itself)."""
+    for _source, target in binds(layout.node(1), layout):
+        if directory == Path(target) or Path(target) in directory.parents:
+            return (f"--dir {directory}: a bare sandbox cannot live under {target} (each "
+                    "host mounts its own there)")
+    return None
+
+
 # mountpoints that may be missing on the machine (made empty, and left: another sandbox may
 # be using them); the other targets exist on any Debian machine with corosync
 MOUNTPOINTS = {"/var/lib/crmshell": 0o755, "/root/.ssh": 0o700, BIN_TARGET: 0o755}

@@ -76,8 +76,9 @@ def parser() -> argparse.ArgumentParser:
                          "'cluster join' on (root only; sshd and an hacluster account on "
                          "each)")
     up.add_argument("--password", default=None, metavar="PW",
-                    help="with --bare: hacluster's password on every host (prompted on a "
-                         "terminal when absent)")
+                    help="with --bare: hacluster's password on every host (other users "
+                         "see it in the process list while 'up' runs; prompted on a terminal "
+                         "when absent)")
     verb("env", "print the shell lines that attach crmshell to NODE").add_argument("node")
     verb("exec", "run a command inside NODE's namespaces: exec NODE -- CMD...").add_argument(
         "node")

@@ -130,6 +130,9 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
             raise SandboxError(f"{tool} is not installed (Debian: util-linux, iproute2)")
     if bare:
         _check_bare(password)
+        where = bare_hosts.dir_error(directory, layout)
+        if where:
+            raise SandboxError(where)
     _check_free(directory)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     rootless = os.geteuid() != 0

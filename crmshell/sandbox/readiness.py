@@ -4,7 +4,8 @@ corosync's own when the sandbox runs corosync alone.
 Corosync's IPC answers about 0.4 s after it starts (CLUSTER-NOTES.md), and the daemons need
 a moment more to elect; polling is what a one-shot `up` can do without a subscription. A poll
 of a daemon is one socket round trip, so it is frequent; one of corosync is a process inside
-the node, so it is not.
+the node, so it is not. Bare hosts (`up --bare`) are ready when sshd (and the remote API)
+accept TCP connections on the host's address, from inside its network namespace.
 """
 
 from __future__ import annotations

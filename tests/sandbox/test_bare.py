@@ -102,8 +102,12 @@ def test_a_bare_host_is_a_plain_machine_with_no_cluster_yet(box: Box) -> None:
     assert box.exec("node1", "hostname").stdout == "node1\n"
     assert box.exec("node2", "cat", "/etc/hostname").stdout == "node2\n"
     assert box.exec("node1", "getent", "hosts", "node2").stdout.split() == ["10.213.0.2", "node2"]
-    commands = box.exec("node1", "ps", "-e", "-o", "comm=").stdout.split()
-    assert "sshd" in commands and "corosync" not in commands and "crmshelld" not in commands
+    processes = box.exec("node1", "ps", "-e", "-o", "args=").stdout.splitlines()
+    assert any(p.startswith("sshd: /usr/sbin/sshd -D -e") for p in processes), processes
+    assert not any("corosync" in p for p in processes), processes
+    daemons = [p for p in processes if "crmshelld" in p]    # the remote API only (pcsd's role)
+    assert all("--remote" in p for p in daemons), daemons
+    assert len(daemons) == (1 if box.state()["remote"] else 0), daemons
     assert box.exec("node1", "test", "-e", "/etc/corosync/corosync.conf").returncode == 1
     groups = box.exec("node1", "id", "-nG", "hacluster").stdout.split()
     assert "haclient" in groups
@@ -149,6 +153,16 @@ def test_the_password_is_in_no_file_argv_or_environment(box: Box) -> None:
                     pass
 
 
+def test_the_remote_api_runs_on_every_host_once_crmshelld_has_it(box: Box) -> None:
+    if not box.state()["remote"]:
+        pytest.skip("this crmshelld has no remote API (daemon/remote/server.py) yet")
+    reach = box.exec("node2", sys.executable, "-c",
+                     "import socket; socket.create_connection(('node1', 2224), 2).close()")
+    assert reach.returncode == 0, reach.stderr
+    assert (box.dir / "node1" / "var-log" / "crmshell" / "remote.log").is_file()
+    assert "remote API running" in sandbox("status", "--dir", str(box.dir)).stdout
+
+
 def test_a_killed_host_starts_again_with_its_disks(box: Box) -> None:
     assert box.exec("node1", "sh", "-c", "echo kept > /etc/crmshell-test; touch /run/gone"
                     ).returncode == 0
@@ -157,10 +171,12 @@ def test_a_killed_host_starts_again_with_its_disks(box: Box) -> None:
     assert box.state()["nodes"][0]["state"] == "down"
     started = sandbox("start", "node1", "--dir", str(box.dir))
     assert started.stdout.strip() == "sandbox start: node1 is up", started.stderr
+    node1 = box.state()["nodes"][0]
+    assert node1["sshd"] and node1["remote"] == box.state()["remote"]
     assert box.exec("node1", "cat", "/etc/crmshell-test").stdout == "kept\n"
     assert box.exec("node1", "test", "-e", "/run/gone").returncode == 1
     again = box.exec("node2", "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
-                     "root@node1", "hostname")
+                     "-o", "StrictHostKeyChecking=accept-new", "root@node1", "hostname")
     assert again.stdout == "node1\n", again.stderr
 
 
@@ -180,3 +196,4 @@ def test_without_a_terminal_a_password_must_be_given(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "give --password or run on a terminal" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "sbx").exists()
+

@@ -114,3 +114,12 @@ def test_bare_needs_root(monkeypatch) -> None:
     monkeypatch.setattr(commands.os, "geteuid", lambda: 1000)
     with pytest.raises(commands.SandboxError, match=r"--bare needs root \(it makes accounts"):
         commands._check_bare("pw")
+
+
+@pytest.mark.parametrize("directory, bad", [
+    ("/etc/sbx", "/etc"), ("/var/log", "/var/log"), ("/root/.ssh/x", "/root/.ssh"),
+    ("/tmp/crmshell-sandbox-0", None), ("/run/user/0/crmshell-sandbox", None),
+    ("/etcetera", None), ("/root/sbx", None)])
+def test_a_bare_sandbox_lives_where_no_host_mounts_its_own(directory: str, bad) -> None:
+    said = bare.dir_error(Path(directory), lay.Layout(Path(directory), 1))
+    assert (said is None) if bad is None else f"cannot live under {bad} " in said

@@ -17,7 +17,12 @@ DESCRIPTION = """\
 A cluster on this machine: real corosync and crmshelld nodes named node1..nodeN, each in its
 own network, mount and PID namespaces on a private bridge (10.213.0.0/24), as root or, for an
 ordinary user, inside a user namespace. The default DIR is $XDG_RUNTIME_DIR/crmshell-sandbox,
-or /tmp/crmshell-sandbox-$UID without XDG_RUNTIME_DIR."""
+or /tmp/crmshell-sandbox-$UID without XDG_RUNTIME_DIR.
+
+With 'up --bare' (as root) the nodes are plain hosts instead, with no cluster yet: each has
+its hostname, a private copy of /etc, its own /var/lib/crmshell, /var/lib/corosync, /var/log
+and root's ~/.ssh, sshd on port 22 and an hacluster account with the password given, so
+'crmshell cluster init' and 'cluster join' run on them as on real machines."""
 
 UP_TIMEOUT_S = 60.0
 
@@ -66,6 +71,14 @@ def parser() -> argparse.ArgumentParser:
                          "last_man_standing_window=MS; two nodes get two_node by default")
     up.add_argument("--timeout", type=float, default=UP_TIMEOUT_S, metavar="SECONDS",
                     help=f"give up after this long (default {UP_TIMEOUT_S:g})")
+    up.add_argument("--bare", action="store_true",
+                    help="plain hosts without a cluster, to run 'crmshell cluster init' and "
+                         "'cluster join' on (root only; sshd and an hacluster account on "
+                         "each)")
+    up.add_argument("--password", default=None, metavar="PW",
+                    help="with --bare: hacluster's password on every host (other users "
+                         "see it in the process list while 'up' runs; prompted on a terminal "
+                         "when absent)")
     verb("env", "print the shell lines that attach crmshell to NODE").add_argument("node")
     verb("exec", "run a command inside NODE's namespaces: exec NODE -- CMD...").add_argument(
         "node")
@@ -128,11 +141,32 @@ def _split_dir(words: list[str]) -> tuple[list[str], list[str]]:
     return options, names
 
 
+def ask_password(prompt=None, interactive: bool | None = None) -> str:
+    """hacluster's password, typed twice without echo; SandboxError without a terminal."""
+    import getpass
+
+    from crmshell.sandbox import commands
+
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if not interactive:
+        raise commands.SandboxError("--bare: give --password or run on a terminal")
+    prompt = prompt or getpass.getpass
+    first = prompt("password for hacluster on the hosts: ")
+    if prompt("the same again: ") != first:
+        raise commands.SandboxError("the two passwords differ")
+    return first
+
+
 def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
     import time
 
     from crmshell.sandbox import commands
 
+    if args.bare:
+        return _up_bare(args, directory)
+    if args.password is not None:
+        raise commands.SandboxError("--password is for --bare hosts (hacluster's password)")
     start = time.monotonic()
     state = commands.up(directory, args.nodes, args.timeout, not args.no_daemon,
                         lambda text: sys.stderr.write(f"sandbox: {text}\n"), token=args.token,
@@ -154,6 +188,38 @@ def _up(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
     return 0  # pragma: no cover - execve does not return
 
 
+def _up_bare(args: argparse.Namespace, directory: Path) -> int:
+    import time
+
+    from crmshell.sandbox import commands
+
+    if args.quorum:
+        raise commands.SandboxError("--quorum is for sandbox clusters: bare hosts have no "
+                                    "cluster yet")
+    if os.geteuid() != 0:   # before asking for a password that could not be used
+        raise commands.SandboxError("--bare needs root (it makes accounts and runs sshd)")
+    password = args.password if args.password is not None else ask_password()
+    start = time.monotonic()
+    commands.up(directory, args.nodes, args.timeout, False,
+                lambda text: sys.stderr.write(f"sandbox: {text}\n"), bare=True,
+                password=password)
+    del password
+    took = time.monotonic() - start
+    names = " ".join(lay.node_name(i) for i in range(1, args.nodes + 1))
+    print(f"sandbox up: {args.nodes} bare host(s) in {directory} ({names}: sshd running, "
+          f"hacluster's password set) in {took:.2f} s")
+    print("no cluster yet: run 'crmshell cluster init' on node1")
+    print("enter a host with:")
+    print(f"    crmshell sandbox exec node1{_dir_opt(args)} -- bash")
+    print(f"stop it with: crmshell sandbox down{_dir_opt(args)}")
+    if args.no_attach or not sys.stdin.isatty():
+        return 0
+    sys.stdout.flush()
+    argv, env = commands.exec_argv(directory, "node1", ["bash", "-l"])
+    os.execvpe(argv[0], argv, env)
+    return 0  # pragma: no cover - execvpe does not return
+
+
 def _dir_opt(args: argparse.Namespace) -> str:
     import shlex
 
@@ -165,6 +231,10 @@ def _env(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:
 
     state = commands.load_state(directory)
     entry = commands.node_entry(state, args.node)
+    if state.get("bare"):
+        raise commands.SandboxError(
+            f"{args.node} is a bare host (its crmshell uses its own default socket): enter it "
+            f"with 'crmshell sandbox exec {args.node}{_dir_opt(args)} -- bash'")
     index = lay.node_index(entry["name"], int(state.get("count", 1)))
     for line in lay.env_lines(directory, lay.Layout(directory, int(state["count"])).node(index)):
         print(line)
@@ -194,16 +264,34 @@ def _status(args: argparse.Namespace, directory: Path, _command: list[str]) -> i
 
 
 def format_status(state: dict) -> list[str]:
-    mode = "rootless" if state.get("rootless") else "root"
-    lines = [f"sandbox {state.get('dir')}: {state.get('count')} node(s), {mode}, "
+    bare = bool(state.get("bare"))
+    kind = ("bare host(s), no cluster started by the sandbox" if bare else
+            f"node(s), {'rootless' if state.get('rootless') else 'root'}")
+    lines = [f"sandbox {state.get('dir')}: {state.get('count')} {kind}, "
              f"supervisor {state.get('supervisor_pid')}"]
     for node in state.get("nodes", []):
-        parts = [f"corosync {'running' if node.get('corosync') else 'stopped'}"]
-        if state.get("daemon"):
-            parts.append(f"crmshelld {'running' if node.get('daemon') else 'stopped'}")
+        parts = _host_parts(state, node) if bare else _node_parts(state, node)
+        socket = "" if bare else f"  socket {node.get('socket')}"
         lines.append(f"  {node.get('name'):<7} {node.get('address'):<12} "
-                     f"{node.get('state'):<5} {', '.join(parts)}  socket {node.get('socket')}")
+                     f"{node.get('state'):<5} {', '.join(parts)}{socket}")
     return lines
+
+
+def _running(what: str, node: dict, key: str) -> str:
+    return f"{what} {'running' if node.get(key) else 'stopped'}"
+
+
+def _node_parts(state: dict, node: dict) -> list[str]:
+    parts = [_running("corosync", node, "corosync")]
+    if state.get("daemon"):
+        parts.append(_running("crmshelld", node, "daemon"))
+    return parts
+
+
+def _host_parts(state: dict, node: dict) -> list[str]:
+    """A bare host's services: sshd, and the remote API once crmshelld has it."""
+    return [_running("sshd", node, "sshd"), _running("remote API", node, "remote")
+            if state.get("remote") else "remote API not in this crmshelld"]
 
 
 def _down(args: argparse.Namespace, directory: Path, _command: list[str]) -> int:

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from crmshell.sandbox import bare as bare_hosts
 from crmshell.sandbox import layout as lay
 from crmshell.sandbox.procs import tail
 from daemon.agents.fence import sandbox_control as control
@@ -95,24 +96,53 @@ def _holder_argv(rootless: bool) -> list[str]:
     return ["unshare", "--net", "--fork", "--kill-child", "--"]
 
 
+def _check_bare(password: str | None) -> None:
+    if os.geteuid() != 0:
+        raise SandboxError("--bare needs root (it makes accounts and runs sshd)")
+    if not os.access(bare_hosts.SSHD, os.X_OK):
+        raise SandboxError(f"{bare_hosts.SSHD} is not installed (Debian: apt install "
+                           "openssh-server)")
+    for tool in ("ssh-keygen", "chpasswd", "useradd", "cp"):
+        if shutil.which(tool) is None:
+            raise SandboxError(f"{tool} is not installed (Debian: openssh-client, passwd, "
+                               "coreutils)")
+    if password is None:
+        raise SandboxError("--bare: give --password or run on a terminal")
+    why = bare_hosts.password_error(password)
+    if why:
+        raise SandboxError(f"--password: {why}")
+
+
 def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
-       token: int | None = lay.TOKEN_MS, quorum: tuple = ()) -> dict:
+       token: int | None = lay.TOKEN_MS, quorum: tuple = (), bare: bool = False,
+       password: str | None = None) -> dict:
     """Start a sandbox of `count` nodes in `directory` and return its state once the
     cluster has formed (with the daemons: once they agree on a DC). `token` is the totem
     token in ms, None for corosync's own timers; `quorum` votequorum's options
-    (layout.parse_quorum)."""
+    (layout.parse_quorum). With `bare`, the nodes are plain hosts without a cluster
+    (bare.py), ready once sshd (and the remote API) answer; `password` is hacluster's
+    there, handed to the supervisor on its standard input."""
     layout = lay.Layout(directory, count, token, quorum)
     if shutil.which("corosync") is None:
         raise SandboxError("corosync is not installed (Debian: apt install corosync)")
     for tool in ("unshare", "nsenter", "ip"):
         if shutil.which(tool) is None:
             raise SandboxError(f"{tool} is not installed (Debian: util-linux, iproute2)")
+    if bare:
+        _check_bare(password)
+        where = bare_hosts.dir_error(directory, layout)
+        if where:
+            raise SandboxError(where)
     _check_free(directory)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     rootless = os.geteuid() != 0
-    daemon = daemon_prefix() if with_daemon else None
-    if daemon is None and with_daemon:
+    daemon = daemon_prefix() if with_daemon and not bare else None
+    if daemon is None and with_daemon and not bare:
         say("crmshelld is not installed yet: starting corosync only")
+    remote = bare and bare_hosts.has_remote(REPO)
+    if bare and not remote:
+        say("this crmshelld has no remote API yet (crmshelld --remote): the hosts run sshd "
+            "only")
     argv = [*_holder_argv(rootless), sys.executable, "-m", "crmshell.sandbox.supervisor",
             str(directory), str(count), "--timeout", str(timeout),
             "--token", "default" if token is None else str(token)]
@@ -122,12 +152,17 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
         argv += ["--daemon", json.dumps(daemon)]
     if rootless:
         argv.append("--rootless")
+    if bare:
+        argv += ["--bare", "--password-stdin", *(["--remote"] if remote else [])]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p))
     with open(layout.supervisor_log, "ab") as log:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=log, env=env, start_new_session=True, cwd="/")
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE if bare else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=log, env=env,
+                                start_new_session=True, cwd="/")
     try:
+        if bare:
+            _hand_over(proc, password or "")
         answer = _relay(proc, timeout + 10.0, layout, say)
     except BaseException:   # Ctrl-C included: nothing of a half-made sandbox stays
         _kill_holder(proc.pid)
@@ -142,6 +177,15 @@ def up(directory: Path, count: int, timeout: float, with_daemon: bool, say,
         remove_files(directory, count)
         raise SandboxError(_explain(str(answer.get("error"))))
     return answer
+
+
+def _hand_over(proc: subprocess.Popen, password: str) -> None:
+    """The password to the supervisor through its standard input (a pipe: no argv, no file)."""
+    try:
+        proc.stdin.write(password.encode() + b"\n")
+        proc.stdin.close()
+    except BrokenPipeError:   # it ended already: _relay says why
+        pass
 
 
 def _relay(proc: subprocess.Popen, timeout: float, layout: lay.Layout, say) -> dict:
@@ -231,6 +275,8 @@ def remove_files(directory: Path, count: int) -> None:
             (directory / name).unlink()
         except FileNotFoundError:
             pass
+    for name in ("ssh", "bin"):      # a bare sandbox's key and commands
+        shutil.rmtree(directory / name, ignore_errors=True)
     for index in range(1, max(count, 1) + 1):
         shutil.rmtree(directory / lay.node_name(index), ignore_errors=True)
     try:
@@ -264,7 +310,13 @@ def exec_argv(directory: Path, name: str, command: list[str]) -> tuple[list[str]
         raise SandboxError(f"{name} is not running")
     if not command:
         raise SandboxError("sandbox exec: give a command after '--'")
-    argv = [*lay.enter_argv(int(entry["init_pid"]), bool(state.get("rootless"))), *command]
+    bare = bool(state.get("bare"))
+    argv = [*lay.enter_argv(int(entry["init_pid"]), bool(state.get("rootless")), uts=bare),
+            *command]
+    if bare:   # a host of its own: crmshell finds the node's daemon at the default socket
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("CRMSHELL_SOCKET", "CRMSHELL_SANDBOX_DIR")}
+        return argv, env
     env = dict(os.environ, CRMSHELL_SOCKET=str(entry["socket"]),
                CRMSHELL_SANDBOX_DIR=str(directory))
     return argv, env

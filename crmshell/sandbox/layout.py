@@ -130,6 +130,13 @@ class NodePaths:
         return self.root / "crmshelld.log"
 
     @property
+    def mac(self) -> str:
+        """Its eth0's MAC address, the same after a restart, as a real host's NIC: the other
+        nodes' neighbour entries stay right (gVisor keeps a stale one and TCP to the
+        restarted node timed out)."""
+        return f"02:5a:0a:d5:00:{self.nodeid:02x}"
+
+    @property
     def output(self) -> Path:
         """Where the node's processes' stdout and stderr go (crashes before logging)."""
         return self.root / "console.log"
@@ -206,14 +213,15 @@ def daemon_argv(daemon: list[str], node: NodePaths) -> list[str]:
             "--socket", str(node.socket), "--log-file", str(node.daemon_log)]
 
 
-def enter_argv(init_pid: int, rootless: bool) -> list[str]:
+def enter_argv(init_pid: int, rootless: bool, uts: bool = False) -> list[str]:
     """The prefix that runs a command inside a node's namespaces from outside the sandbox.
     Rootless sandboxes live in a user namespace, which must be entered first (keeping our
-    own credentials, as `unshare --map-root-user` mapped them)."""
+    own credentials, as `unshare --map-root-user` mapped them); a bare host also has its
+    own UTS namespace (its hostname)."""
     argv = ["nsenter", "-t", str(init_pid)]
     if rootless:
         argv += ["-U", "--preserve-credentials"]
-    return [*argv, "-n", "-m", "-p", "--"]
+    return [*argv, "-n", "-m", "-p", *(["-u"] if uts else []), "--"]
 
 
 def env_lines(directory: Path, node: NodePaths) -> list[str]:

@@ -8,14 +8,20 @@ A fresh tmpfs on /run and /dev/shm gives corosync its own pid file and libqb its
 memory; the sandbox directory is carried over when it lives under /run ($XDG_RUNTIME_DIR),
 since the node's sockets and logs must stay where the host sees them.
 
+A bare host (`sandbox up --bare`, `--hostname NAME --bind SRC DST ...`) is also started in
+a UTS namespace: it gets its hostname and its private directories (the copy of /etc among
+them) bind-mounted on the system paths, and /run/sshd for sshd.
+
 Standard library only and run by path: it starts before anything else of the node.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -45,6 +51,14 @@ def make_mounts(directory: str) -> None:
         os.rmdir(HOLD)
 
 
+def make_host(hostname: str, binds: list[list[str]]) -> None:
+    """A bare host's own directories on the system paths, its hostname and /run/sshd."""
+    for source, target in binds:
+        _run("mount", "--bind", source, target)
+    socket.sethostname(hostname)
+    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+
+
 def _reap(_signum: int, _frame: object) -> None:
     """PID 1 inherits the node's orphans; reap them so none stays a zombie."""
     while True:
@@ -57,12 +71,17 @@ def _reap(_signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        sys.stderr.write("usage: node_init.py SANDBOX_DIR NODE\n")
-        return 2
-    directory, node = argv
+    p = argparse.ArgumentParser(prog="node_init.py")
+    p.add_argument("directory")
+    p.add_argument("node")
+    p.add_argument("--hostname", default=None)
+    p.add_argument("--bind", nargs=2, action="append", default=[], metavar=("SRC", "DST"))
+    args = p.parse_args(argv)
+    directory, node = args.directory, args.node
     try:
         make_mounts(directory)
+        if args.hostname is not None:
+            make_host(args.hostname, args.bind)
         _run("ip", "link", "set", "lo", "up")
         with open(HINT, "w", encoding="utf-8") as hint:
             json.dump({"dir": directory, "node": node}, hint)

@@ -4,11 +4,15 @@ corosync's own when the sandbox runs corosync alone.
 Corosync's IPC answers about 0.4 s after it starts (CLUSTER-NOTES.md), and the daemons need
 a moment more to elect; polling is what a one-shot `up` can do without a subscription. A poll
 of a daemon is one socket round trip, so it is frequent; one of corosync is a process inside
-the node, so it is not.
+the node, so it is not. Bare hosts (`up --bare`) are ready when sshd (and the remote API)
+accept TCP connections on the host's address, from inside its network namespace.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import socket
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -21,6 +25,9 @@ DAEMON_POLL_S = 0.02
 COROSYNC_POLL_S = 0.05
 QUORUMTOOL_TIMEOUT_S = 5.0
 HELLO_TIMEOUT_S = 2.0
+PORT_POLL_S = 0.02
+CONNECT_TIMEOUT_S = 0.5
+CLONE_NEWNET = 0x40000000
 
 
 class NodeView(NamedTuple):
@@ -132,3 +139,51 @@ def wait_formed(nodes: list[NodePaths], prefix: Callable[[str], list[str]], with
                             f"{' and one DC' if with_daemon else ''} expected, {what} says "
                             f"{said}; see {log}")
         time.sleep(DAEMON_POLL_S if with_daemon else COROSYNC_POLL_S)
+
+
+def port_open(ns_pid: int, address: str, port: int, timeout: float = CONNECT_TIMEOUT_S) -> bool:
+    """Whether something accepts TCP connections on `address`:`port` in the network
+    namespace of process `ns_pid` (a bare host's addresses are reachable from its namespace
+    only). A forked child enters the namespace and connects: no program to start per poll."""
+    try:
+        fd = os.open(f"/proc/{ns_pid}/ns/net", os.O_RDONLY)
+    except OSError:
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    try:
+        pid = os.fork()
+        if pid == 0:   # the child: nothing of the parent's is run or flushed here
+            code = 1
+            try:
+                if libc.setns(fd, CLONE_NEWNET) == 0:
+                    with socket.create_connection((address, port), timeout=timeout):
+                        code = 0
+            except BaseException:  # noqa: BLE001 - any failure is "not open (yet)"
+                pass
+            os._exit(code)
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def wait_ports(targets: dict[str, list[tuple[int, str, int, str]]], timeout: float,
+               check_alive: Callable[[], None]) -> float:
+    """Wait until, for every node, each (namespace pid, address, port, what) accepts
+    connections; StepError names the nodes and services that did not within `timeout`."""
+    start = time.monotonic()
+    deadline = start + timeout
+    waiting = {name: list(ports) for name, ports in targets.items()}
+    while True:
+        check_alive()
+        for name, ports in waiting.items():
+            ports[:] = [t for t in ports if not port_open(t[0], t[1], t[2])]
+        waiting = {name: ports for name, ports in waiting.items() if ports}
+        if not waiting:
+            return time.monotonic() - start
+        if time.monotonic() > deadline:
+            said = "; ".join(f"{name}: {what} does not accept connections on {addr}:{port}"
+                             for name, ports in waiting.items()
+                             for _pid, addr, port, what in ports)
+            raise StepError(f"not ready within {timeout:g} s: {said}")
+        time.sleep(PORT_POLL_S)

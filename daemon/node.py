@@ -445,7 +445,23 @@ class Node:
                 self._sync_cib = body
             self._run_sync(self.sync.on_cib(sender, round_))
 
+    def _learn_names(self, members) -> None:
+        """A member whose id the nodelist read at connect did not have was added since
+        (`cluster join`/`add` reloads corosync with the new nodelist): read it again, so
+        the node is known by its name, never by its id."""
+        if all(m.nodeid in self.names for m in members):
+            return
+        try:
+            conn = CmapConnection()
+            try:
+                self.names.update({n.nodeid: n.uname for n in conn.nodelist()})
+            finally:
+                conn.close()
+        except CorosyncError as err:
+            log.warning("cannot read corosync's nodelist again: %s", err)
+
     def _membership(self, members, synced: bool = False) -> None:
+        self._learn_names(members)
         refs = tuple(msg.NodeRef(str(m.nodeid), self.names.get(m.nodeid, str(m.nodeid)))
                      for m in sorted(set(members)))
         self._feed(msg.MembershipChanged(now_ms(), refs, synced))
@@ -673,6 +689,7 @@ class Node:
         self._feed(msg.CibChanged(now_ms(), config=applied.config_changed,
                                   status_ops=tuple(applied.status_ops),
                                   results=tuple(applied.results), origin=update.meta.origin))
+        self._check_shutdown_granted()
         self._notify(update, applied)
 
     # ---- persistence ----------------------------------------------------------------------
@@ -799,6 +816,18 @@ class Node:
         if self.me is not None and c.node == self.me.name and self._stopping:
             if not self._stopped.is_set():
                 log.info("resources stopped: leaving the cluster")
+            self._stopped.set()
+
+    def _check_shutdown_granted(self) -> None:
+        """A node other than the DC learns that it may leave from the DC's record of it:
+        node_state expected="down", written with the do_shutdown action once its resources
+        are stopped (joining sets expected="member" again), as Pacemaker's controller
+        learns it from the DC's shutdown message. The DC itself has NodeShutdown."""
+        if not self._stopping or self._stopped.is_set() or self.me is None:
+            return
+        state = self.store.root.find(f"status/node_state[@id='{self.me.id}']")
+        if state is not None and state.get("expected") == "down":
+            log.info("resources stopped: leaving the cluster")
             self._stopped.set()
 
     def _do_timer(self, c: msg.SetTimer) -> None:

@@ -112,6 +112,12 @@ def sshd_argv() -> list[str]:
     return [SSHD, "-D", "-e"]
 
 
+def boot_argv() -> list[str]:
+    """What a booting host runs for the cluster's services enabled on it (init's part)."""
+    return ["env", *(f"{k}={v}" for k, v in HOST_ENV.items()), f"{BIN_TARGET}/crmshell",
+            "__node-op", "service"]
+
+
 def remote_argv() -> list[str]:
     return [f"{BIN_TARGET}/crmshelld", "--remote", "--foreground", "--remote-port",
             str(REMOTE_PORT), "--log-file", REMOTE_LOG]

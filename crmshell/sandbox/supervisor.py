@@ -164,8 +164,11 @@ class Supervisor:
             pass
         self.wire([node])
         self.start_processes(node)
-        if self.bare:   # its disks are kept: sshd and the remote API come back
-            self.wait_hosts([node], timeout)
+        if self.bare:   # its disks are kept: sshd and the remote API come back, and the
+            self.wait_hosts([node], timeout)    # cluster's services if they are enabled
+            run([*self._node_prefix(node.paths.name), *bare.boot_argv()],
+                f"{node.paths.name}: starting the enabled services", stdin=b'{"action": "boot"}',
+                timeout=60)
             return
         side = self.bridge_of[node.paths.name]   # during a partition: its side only
         running = sum(n.running() for name, n in self.nodes.items()

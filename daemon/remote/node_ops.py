@@ -266,8 +266,13 @@ def op_service(args: dict, paths: HostPaths) -> dict:
             changed = list(names)
         elif action == "status":
             changed = []
+        elif action == "boot":   # what init does at boot without systemd: the enabled ones
+            enabled = tuple(n for n in names if services.enabled(n))
+            changed = services.start(enabled) if enabled and not services.systemd and \
+                _current(paths) is not None else []
         else:
-            raise OpError("args.action: one of start, stop, restart, enable, disable, status",
+            raise OpError("args.action: one of start, stop, restart, enable, disable, status, "
+                          "boot",
                           "bad-request", "action")
         return {"changed": changed, "status": services.status()}
     except ServiceError as err:

@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +206,9 @@ class Services:
                 raise ServiceError(f"{name} exited at once with status {proc.returncode}: "
                                    f"{_tail(paths.console)}")
             if self._pid(name) == proc.pid or (name == "corosync" and self._pid(name)):
+                # Whoever started it reaps it when it ends: a long-lived caller (the
+                # remote API) would otherwise keep a zombie that looks running to pgrep.
+                threading.Thread(target=proc.wait, name=f"reap-{name}", daemon=True).start()
                 return
             time.sleep(0.02)
         raise ServiceError(f"{name} did not start within {START_TIMEOUT_S:g} s")

@@ -40,9 +40,9 @@ def _reported(command: str, options=None):
     try:
         yield
     except StepFailed as err:
-        raise ShellError(f"cluster {command}: {err}") from None
+        raise ShellError(f"{command}: {err}") from None
     except (PeerError, PlanError) as err:
-        raise ShellError(f"cluster {command}: {err}") from None
+        raise ShellError(f"{command}: {err}") from None
     finally:
         if options is not None:
             options.close()
@@ -95,7 +95,7 @@ def init(ctx, words) -> None:
     others = [n for n in others if n != this_host()]
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("init", options):
+    with _reported("cluster init", options):
         config = membership.init(progress, name, token=token, force=opts["force"])
         for host in others:
             config = membership.add(progress, host, options)
@@ -117,7 +117,7 @@ def join(ctx, words) -> None:
     _root("join")
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("join", options):
+    with _reported("cluster join", options):
         config = membership.join(progress, seed, options, force=opts["force"])
     ctx.write(f"joined cluster '{config.cluster_name}': nodes "
               f"{', '.join(n.name for n in config.nodes)} ({progress_took(progress)})")
@@ -130,7 +130,7 @@ def add(ctx, words) -> None:
     _root("add")
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("add", options):
+    with _reported("cluster add", options):
         for host in w.nodes_list(hosts):
             config = membership.add(progress, host, options)
     ctx.write(f"cluster '{config.cluster_name}': nodes {', '.join(n.name for n in config.nodes)}")
@@ -150,7 +150,7 @@ def remove(ctx, words) -> None:
         return
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("remove", options):
+    with _reported("cluster remove", options):
         for node in nodes:
             config = membership.remove(progress, node, options, force=opts["force"])
     ctx.write(f"cluster '{config.cluster_name}': nodes {', '.join(n.name for n in config.nodes)}")
@@ -184,7 +184,7 @@ def auth(ctx, words) -> None:
     password = read_password(ctx, user, opts["password"])
     progress = _progress(ctx)
     options = connect_options({})
-    with _reported("auth", options):
+    with _reported("cluster auth", options):
         done = pcs_flow.auth(progress, w.nodes_list(nodes), user, password, options, int(port))
     ctx.write(f"authorized: {', '.join(done)}")
 
@@ -196,7 +196,7 @@ def deauth(ctx, words) -> None:
     _root("deauth")
     progress = _progress(ctx)
     options = connect_options({})
-    with _reported("deauth", options):
+    with _reported("cluster deauth", options):
         done = pcs_flow.deauth(progress, w.nodes_list(nodes), options)
     ctx.write(f"deauthorized: {', '.join(done) or 'none'}")
 
@@ -212,7 +212,7 @@ def setup(ctx, words) -> None:
     _root("setup")
     progress = _progress(ctx)
     options = connect_options({})
-    with _reported("setup", options):
+    with _reported("cluster setup", options):
         pcs_flow.setup(progress, name, nodes, options, token=w.token_ms(opts["token"], "setup"),
                        start=opts["start"] or opts["wait"], enable=opts["enable"],
                        wait=opts["wait"], force=opts["force"])
@@ -229,7 +229,7 @@ def services(ctx, verb: str, words) -> None:
     _root(verb)
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported(verb, options):
+    with _reported(f"cluster {verb}", options):
         names = fleet.targets(opts["all"], w.nodes_list(nodes))
         fleet.services(progress, verb, names, options, wait=opts["wait"])
 
@@ -239,7 +239,7 @@ def destroy(ctx, words) -> None:
 
     opts, nodes = w.parse(w.DESTROY, words)
     _root("destroy")
-    with _reported("destroy"):
+    with _reported("cluster destroy"):
         names = fleet.targets(opts["all"], w.nodes_list(nodes))
     if not confirm(ctx, f"This stops the cluster on {', '.join(names)} and removes its "
                    "configuration (corosync.conf, the authkey, the CIB). Continue", opts["yes"]):
@@ -247,7 +247,7 @@ def destroy(ctx, words) -> None:
         return
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("destroy", options):
+    with _reported("cluster destroy", options):
         fleet.destroy(progress, names, options)
     ctx.write(f"destroyed the cluster on {', '.join(names)}")
 
@@ -259,6 +259,6 @@ def rename(ctx, words) -> None:
     _root("rename")
     progress = _progress(ctx)
     options = connect_options(opts)
-    with _reported("rename", options):
+    with _reported("cluster rename", options):
         fleet.rename(progress, name, options)
     ctx.write(f"the cluster is now '{name}'")

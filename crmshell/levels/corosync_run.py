@@ -80,7 +80,7 @@ def diff(ctx, words) -> None:
 
     opts, nodes = parse(_NODES, words)
     options = connect_options(opts)
-    with _reported("diff", options):
+    with _reported("corosync diff", options):
         lines = fleet.diff_config(_others(opts, nodes), options)
     ctx.write("\n".join(lines) if lines else "corosync.conf is the same on every node asked")
 
@@ -92,7 +92,7 @@ def push(ctx, words) -> None:
     _root("push")
     options = connect_options(opts)
     progress = _progress(ctx)
-    with _reported("push", options):
+    with _reported("corosync push", options):
         fleet.push_config(progress, _local_text(), _others(opts, nodes), options,
                           reload=not opts["no_reload"])
 
@@ -102,7 +102,7 @@ def pull(ctx, node: str) -> None:
 
     _root("pull")
     options = connect_options({})
-    with _reported("pull", options):
+    with _reported("corosync pull", options):
         fleet.pull_config(_progress(ctx), node, options)
 
 
@@ -125,7 +125,7 @@ def add_node(ctx, name: str, addresses: tuple[str, ...]) -> None:
         raise UsageError("add-node: usage: add-node NAME [ADDRESS...]")
     _root("add-node")
     options = connect_options({})
-    with _reported("add-node", options):
+    with _reported("corosync add-node", options):
         fleet.add_node_entry(_progress(ctx), name, tuple(addresses) or (name,), options)
 
 
@@ -134,5 +134,5 @@ def remove_node(ctx, name: str) -> None:
 
     _root("remove-node")
     options = connect_options({})
-    with _reported("remove-node", options):
+    with _reported("corosync remove-node", options):
         fleet.remove_node_entry(_progress(ctx), name, options)

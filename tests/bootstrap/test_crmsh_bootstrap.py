@@ -119,3 +119,34 @@ def test_remove_takes_a_node_out_everywhere(hosts):
 def test_no_secret_is_left_in_files_or_argv(hosts):
     assert hosts.files_containing(hosts.password) == []
     assert processes_containing(hosts.password) == []
+
+
+def test_corosync_conf_commands_keep_the_nodes_in_step(hosts):
+    assert "is the same on every node" in hosts.crm("node1", "corosync", "diff").stdout
+    shown = hosts.crm("node2", "corosync", "show").stdout
+    assert "cluster_name: web" in shown and "crypto_cipher: aes256" in shown
+    hosts.crm("node1", "corosync", "add-node", "spare", "10.213.0.50")
+    for node in ("node1", "node2"):
+        assert _nodes_in_conf(hosts, node) == ["node1", "node2", "spare"]
+    pushed = hosts.crm("node1", "corosync", "push", check=False)   # spare is no host
+    assert pushed.returncode == 1 and "corosync push: spare: connecting failed" in pushed.stderr
+    assert "node2: writing corosync.conf ... done" in pushed.stderr
+    hosts.crm("node1", "corosync", "remove-node", "spare")
+    for node in ("node1", "node2"):
+        assert _nodes_in_conf(hosts, node) == ["node1", "node2"]
+    bad = hosts.crm("node1", "corosync", "pull", "node9", check=False)
+    assert bad.returncode == 1 and "node9" in bad.stderr
+
+
+def test_rename_then_destroy_everywhere(hosts):
+    hosts.crm("node1", "cluster", "rename", "shop")
+    for node in ("node1", "node2"):
+        assert "cluster_name: shop" in hosts.run(node, "cat", "/etc/corosync/corosync.conf").stdout
+    assert "cluster-name=shop" in hosts.crm("node1", "configure", "show").stdout
+    refused = hosts.crm("node1", "cluster", "destroy", "--all", check=False)
+    assert refused.returncode == 1 and "--yes" in refused.stderr
+    hosts.crm("node1", "cluster", "destroy", "--all", "-y")
+    for node in ("node1", "node2"):
+        assert hosts.run(node, "test", "-e", "/etc/corosync/corosync.conf",
+                         check=False).returncode == 1
+        assert hosts.run(node, "pgrep", "-x", "corosync", check=False).returncode == 1

@@ -77,10 +77,13 @@ class SshPeer:
     def call(self, op: str, args: dict | None = None) -> dict:
         from crmshell.bootstrap import ssh
 
-        argv = [*peer_command(), "__node-op", op]
+        # coreutils' timeout bounds the step on the peer too: sshd does not pass a signal
+        # on when the channel closes, so our own timeout alone would leave it running
+        argv = ["timeout", "--kill-after=10", str(int(NODE_OP_TIMEOUT_S)), *peer_command(),
+                "__node-op", op]
         try:
             done = self.session.run(argv, stdin=json.dumps(args or {}).encode(),
-                                    timeout=NODE_OP_TIMEOUT_S)
+                                    timeout=NODE_OP_TIMEOUT_S + 15)
         except ssh.SshError as err:
             raise PeerError(self.name, str(err).removeprefix(f"{self.name}: ")) from None
         return decode_reply(self.name, done.returncode, done.stdout, done.stderr)
@@ -124,6 +127,8 @@ def decode_reply(host: str, returncode: int, stdout: bytes, stderr: bytes) -> di
         error = reply["error"]
         raise PeerError(host, str(error.get("message")), str(error.get("code", "failed")))
     why = stderr.decode("utf-8", errors="replace").strip().splitlines()
+    if returncode == 124:
+        raise PeerError(host, f"the step did not finish within {NODE_OP_TIMEOUT_S:g} s there")
     if returncode == 127 or any("No module named" in line for line in why):
         raise PeerError(host, "crmshell is not installed there (the peer command "
                         f"{' '.join(peer_command())} was not found)")

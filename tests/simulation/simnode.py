@@ -209,6 +209,10 @@ class SimDaemon:
     def _ask_again(self, is_me: bool) -> None:
         """(node.py asks the new DC about its API's waiters; there are none here.)"""
 
+    def _learn_names(self, members) -> None:
+        """(node.py reads corosync's nodelist again for a member it does not know; the
+        simulated nodelist never changes.)"""
+
     # node.py's own: the nodes the last DC knew and this membership lacks left.
     _lost_before_me = Node._lost_before_me
 

@@ -12,6 +12,7 @@ SHARED = REPO.parent / "shared"
 CONFORMANCE = SHARED / "conformance"
 CRMSH_CASES = CONFORMANCE / "crmsh"
 SCHEDULER_CASES = CONFORMANCE / "scheduler"
+SCHEDULER_TIER3_CASES = CONFORMANCE / "scheduler-tier3"
 EMPTY_CIB = CRMSH_CASES / "empty-cib.xml"
 
 

@@ -2,7 +2,7 @@
 
 Shared by the conformance test and usable by hand to see what differs:
 
-    .venv/bin/python tests/scheduler/sched_conformance.py [tier1|tier2|CASE ...]
+    .venv/bin/python tests/scheduler/sched_conformance.py [tier1|tier2|tier3|CASE ...]
 
 prints the missing (-) and extra (+) Transition Summary lines of every failing case and the
 per-tier figures. Lines are compared as the conformance README says: trimmed, whitespace runs
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.shared_paths import SCHEDULER_CASES as CONFORMANCE  # noqa: E402
+from tests.shared_paths import SCHEDULER_TIER3_CASES as TIER3  # noqa: E402
 KNOWN_FAILURES = Path(__file__).with_name("known_failures.tsv")
 # "now" for cases without an execution-date: a fixed, realistic time (2026-01-01 UTC) so runs
 # repeat; Pacemaker takes the clock there, and the README says no case depends on the date.
@@ -81,25 +82,36 @@ class TierFigures:
                 f"{self.matched}, missing {self.missing}, extra {self.extra}")
 
 
-def cases() -> list[tuple[str, str]]:
-    """(case, tier) in cases.tsv order."""
+def case_dir(tier: str) -> Path:
+    """Tiers 1 and 2 share ../shared/conformance/scheduler; tier 3 has its own directory."""
+    return TIER3 if tier == "tier3" else CONFORMANCE
+
+
+def cases(directories: tuple[Path, ...] = (CONFORMANCE,)) -> list[tuple[str, str]]:
+    """(case, tier) in cases.tsv order: tiers 1 and 2 (all_cases adds tier 3)."""
     out = []
-    for row in (CONFORMANCE / "cases.tsv").read_text().splitlines():
-        if row and not row.startswith("#"):
-            name, tier = row.split("\t")[:2]
-            out.append((name, tier))
+    for directory in directories:
+        for row in (directory / "cases.tsv").read_text().splitlines():
+            if row and not row.startswith("#"):
+                name, tier = row.split("\t")[:2]
+                out.append((name, tier))
     return out
 
 
-def expected_lines(name: str) -> list[str]:
-    return summary_block((CONFORMANCE / "summary" / f"{name}.summary").read_text().splitlines())
+def all_cases() -> list[tuple[str, str]]:
+    return cases((CONFORMANCE, TIER3))
+
+
+def expected_lines(name: str, tier: str = "tier1") -> list[str]:
+    path = case_dir(tier) / "summary" / f"{name}.summary"
+    return summary_block(path.read_text().splitlines())
 
 
 def run_case(name: str, tier: str) -> CaseResult:
     from daemon.scheduler import load_cib, schedule
-    expected = expected_lines(name)
+    expected = expected_lines(name, tier)
     try:
-        transition = schedule(load_cib(str(CONFORMANCE / "xml" / f"{name}.xml")), CASE_NOW)
+        transition = schedule(load_cib(str(case_dir(tier) / "xml" / f"{name}.xml")), CASE_NOW)
     except Exception as exc:  # a crash is a failing case, reported with its cause
         return CaseResult(name, tier, 0, expected, [], error=repr(exc))
     matched, missing, extra = compare(expected, [normalise(x) for x in transition.summary_lines])
@@ -107,7 +119,7 @@ def run_case(name: str, tier: str) -> CaseResult:
 
 
 def run_all(selected: list[tuple[str, str]] | None = None) -> list[CaseResult]:
-    return [run_case(name, tier) for name, tier in (selected or cases())]
+    return [run_case(name, tier) for name, tier in (selected or all_cases())]
 
 
 def figures(results: list[CaseResult]) -> dict[str, TierFigures]:
@@ -135,9 +147,9 @@ def known_failures() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    tiers = {a for a in argv if a in ("tier1", "tier2")}
+    tiers = {a for a in argv if a in ("tier1", "tier2", "tier3")}
     names = {a for a in argv if a not in tiers}
-    selected = [(n, t) for n, t in cases()
+    selected = [(n, t) for n, t in all_cases()
                 if (not tiers or t in tiers) and (not names or n in names)]
     results = run_all(selected)
     for res in results:

@@ -147,6 +147,22 @@ class _Dispatch:
         applied = await self._status(caller, request, ops)
         return Reply({"node": node, "version": list(applied.version_after)})
 
+    async def op_ticket(self, request: Request, caller) -> Reply:
+        """crm_ticket --grant/--revoke/--standby/--activate/--cleanup: the ticket's state in
+        the status section, which the scheduler reads for rsc_ticket constraints."""
+        from daemon.cib.status_ops import SetTicket
+
+        a = request.args
+        ticket = a["ticket"]
+        if not ticket or any(c in ticket for c in "<>&\"'") or len(ticket) > 256:
+            raise ApiError("bad-request", f"args.ticket: {ticket!r} is not a ticket name")
+        attrs = {"grant": (("granted", "true"), ("last-granted", str(int(time.time())))),
+                 "revoke": (("granted", "false"),), "standby": (("standby", "true"),),
+                 "activate": (("standby", "false"),), "delete": ()}[a["action"]]
+        op = SetTicket(ticket, attrs, delete=a["action"] == "delete")
+        applied = await self._status(caller, request, (op,))
+        return Reply({"ticket": ticket, "version": list(applied.version_after)})
+
     async def _status(self, caller, request: Request, ops: tuple):
         return await self.node.submit(Update("status", self._meta(caller, request), ops=ops))
 

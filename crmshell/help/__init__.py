@@ -34,7 +34,7 @@ from pathlib import Path
 
 HELP_DIR = Path(__file__).resolve().parent
 LEVEL_FILES = ("root", "configure", "cib", "ra", "resource", "node", "cluster", "corosync",
-               "status", "options", "cibstatus")
+               "status", "options", "cibstatus", "site")
 _HEADING = re.compile(r"[a-z][a-z -]*:")
 
 

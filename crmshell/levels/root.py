@@ -14,6 +14,7 @@ from crmshell.levels.resource import ResourceLevel
 from crmshell.levels.options import OptionsLevel
 from crmshell.levels.status import StatusLevel
 from crmshell.levels.ra import RaLevel
+from crmshell.levels.site import SiteLevel
 from crmshell.ui.command import command
 from crmshell.ui.level import Level
 
@@ -32,6 +33,7 @@ class RootLevel(Level):
         "node": NodeLevel,
         "cluster": ClusterLevel,
         "corosync": CorosyncLevel,
+        "site": SiteLevel,
         "status": StatusLevel,
         "options": OptionsLevel,
     }

@@ -89,6 +89,8 @@ OPS: dict[str, OpSpec] = {
         _opt("tolerance", "number"), _opt("client"),
     )),
     "fence-history": OpSpec((_opt("target"),)),
+    "ticket": OpSpec((_req("action", choices=("grant", "revoke", "standby", "activate",
+                                               "delete")), _req("ticket"))),
     "wait": OpSpec((_opt("timeout", "number"),)),
     "subscribe": OpSpec((_opt("what"),), streaming=True),
 }

@@ -17,7 +17,7 @@ from lxml import etree
 
 from daemon.cib.errors import StatusOpError
 from daemon.cib.status_ops import (ClearFailures, ClearNode, DeleteOp, DeleteResource, RecordOp,
-                                   SetNodeState, SetTransientAttr, StatusOp)
+                                   SetNodeState, SetTicket, SetTransientAttr, StatusOp)
 
 _Node = etree._Element
 
@@ -41,6 +41,9 @@ def apply_status_ops(root: _Node, ops) -> None:
         handler = _HANDLERS.get(type(op))
         if handler is None:
             raise StatusOpError(f"ops[{index}]: {type(op).__name__} is not a status change")
+        if isinstance(op, SetTicket):
+            _set_ticket(status, op, f"ops[{index}] (SetTicket)")
+            continue
         if not op.node_id:
             raise StatusOpError(f"ops[{index}] ({type(op).__name__}).node_id: empty")
         handler(status, op, f"ops[{index}] ({type(op).__name__})")
@@ -53,8 +56,26 @@ def node_states(status: _Node, node_ids) -> dict[str, _Node]:
 
 
 def touched_nodes(ops) -> list[str]:
-    """The node ids the changes touch, in first-touch order."""
-    return list(dict.fromkeys(op.node_id for op in ops))
+    """The node ids the changes touch, in first-touch order (tickets touch none)."""
+    return list(dict.fromkeys(op.node_id for op in ops if op.node_id))
+
+
+def _set_ticket(status: _Node, op: SetTicket, where: str) -> None:
+    if not op.ticket:
+        raise StatusOpError(f"{where}.ticket: empty")
+    tickets = status.find("tickets")
+    if tickets is None:
+        tickets = etree.SubElement(status, "tickets")
+    state = next((t for t in tickets.iterchildren("ticket_state") if t.get("id") == op.ticket),
+                 None)
+    if op.delete:
+        if state is not None:
+            tickets.remove(state)
+        return
+    if state is None:
+        state = etree.SubElement(tickets, "ticket_state", id=op.ticket)
+    for name, value in op.attrs:
+        state.set(name, value)
 
 
 def expand_increment(current: str | None, new: str) -> str:
@@ -281,6 +302,7 @@ _HANDLERS = {
     SetTransientAttr: _set_transient,
     ClearFailures: _clear_failures,
     ClearNode: _clear_node,
+    SetTicket: _set_ticket,
 }
 
 
@@ -306,6 +328,11 @@ class LiveStatus:
     def work(self, ops, root: _Node) -> "_Work":
         """Append to `root` a `<status>` holding copies of what `ops` touch."""
         work = _Work(etree.SubElement(root, "status"))
+        if any(isinstance(op, SetTicket) for op in ops):
+            work.live_tickets = self.status.find("tickets")
+            if work.live_tickets is not None:
+                work.tickets = copy.deepcopy(work.live_tickets)
+                work.status.append(work.tickets)
         nodes = self._node_index()
         for node_id in touched_nodes(ops):
             live = nodes.get(node_id)
@@ -317,6 +344,9 @@ class LiveStatus:
     def merge(self, work: "_Work") -> None:
         """Put the changed copies in place of the live elements (see the class docstring)."""
         known = {w.shallow for w in work.nodes}
+        if work.tickets is not None:       # the live tickets' copy, changed: in their place
+            self.status.replace(work.live_tickets, work.tickets)
+            known.add(work.tickets)
         for node_work in work.nodes:
             self._merge_node(node_work)
         for node in work.status:
@@ -412,6 +442,8 @@ class _Work:
     def __init__(self, status: _Node) -> None:
         self.status = status
         self.nodes: list[_NodeWork] = []
+        self.live_tickets: _Node | None = None
+        self.tickets: _Node | None = None
 
 
 class _NodeWork:

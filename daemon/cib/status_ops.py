@@ -15,6 +15,7 @@ attribute set is `status-<node id>` and its nvpairs `status-<node id>-<name>`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -99,5 +100,17 @@ class ClearNode:
     attrs: bool = True
 
 
+@dataclass(frozen=True)
+class SetTicket:
+    """Set attributes of a ticket's `status/tickets/ticket_state` (granted, standby,
+    last-granted), creating it; with `delete`, forget the ticket's state (`crm_ticket
+    --cleanup`). Tickets belong to the cluster, not to a node: `node_id` is empty."""
+
+    ticket: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    delete: bool = False
+    node_id: ClassVar[str] = ""
+
+
 StatusOp = (RecordOp | DeleteOp | DeleteResource | SetNodeState | SetTransientAttr | ClearFailures
-            | ClearNode)
+            | ClearNode | SetTicket)

@@ -57,7 +57,7 @@ def _description_lines(doc) -> list[str]:
 
 def test_every_level_is_listed():
     assert set(LEVELS) == {"", "configure", "cib", "ra", "resource", "node", "cluster",
-                           "corosync", "status", "options", "cibstatus"}
+                           "corosync", "status", "options", "cibstatus", "site"}
 
 
 @pytest.mark.parametrize("level_name,command", COMMANDS, ids=IDS)

@@ -134,6 +134,8 @@ def _run(opts: dict, rest: list[str]) -> int:
             sys.stderr.write(f"crmshell: {path} is not UTF-8 text: {err.reason} at byte {err.start}\n")
             return 2
         return session.batch(text, path)
+    if rest and not opts.get("help") and not sys.stdin.isatty() and session.names_a_level(rest):
+        return session.batch_in(rest, sys.stdin.read(), "<stdin>")
     if rest:
         if opts.get("help"):
             rest = [*rest, "--help"]

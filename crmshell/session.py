@@ -57,6 +57,24 @@ class Session:
 
         return run_batch(self.ctx, self.walker, text, source)
 
+    def batch_in(self, level: list[str], text: str, source: str) -> int:
+        """`crmshell configure < FILE`: the batch runs in that level, as crmsh runs it."""
+        from crmshell.batch import run_batch
+
+        self.walker.execute(" ".join(level))
+        return run_batch(self.ctx, self.walker, text, source)
+
+    def names_a_level(self, words: list[str]) -> bool:
+        """Do `words` name a level (that does not run a command of its own when bare)?"""
+        from crmshell.levels.root import RootLevel
+
+        level = RootLevel
+        for word in words:
+            level = level.sublevels.get(word)
+            if level is None:
+                return False
+        return bool(words) and getattr(level, "bare_command", None) is None
+
     def one_shot(self, words: list[str]) -> int:
         """`crmshell configure show`: one statement from argv, committed if it changed anything."""
         from crmshell.batch import report

@@ -73,15 +73,6 @@ def create_migration_actions(ws: WorkingSet, rsc: Resource, current: Node) -> No
     _add_migration_meta(migrate_from, current, target)
 
 
-def _is_parent(child: Resource, rsc: Resource) -> bool:
-    p = child.parent
-    while p is not None:
-        if p is rsc:
-            return True
-        p = p.parent
-    return False
-
-
 def _task_of(action: m.Action | None, key: str | None) -> str | None:
     if action is not None:
         return action.task
@@ -95,7 +86,7 @@ def order_migration_equivalents(ws: WorkingSet, order: m.Ordering) -> None:
     """pcmk__order_migration_equivalents(): the same ordering for the migration actions."""
     first, then = order.rsc1, order.rsc2
     if first is None or then is None or first is then \
-            or _is_parent(first, then) or _is_parent(then, first):
+            or then.is_ancestor_of(first) or first.is_ancestor_of(then):
         return
     first_migratable, then_migratable = first.migratable, then.migratable
     if not first_migratable and not then_migratable:

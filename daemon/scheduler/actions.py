@@ -433,9 +433,14 @@ def new_ordering(ws: WorkingSet, first_rsc: Resource | None, first_task: str | N
         first_task = first_action.key
     if then_task is None and then_action is not None:
         then_task = then_action.key
-    ws.orderings.append(Ordering(ws.ordering_ids, flags, first_rsc, first_task, first_action,
-                                 then_rsc, then_task, then_action))
+    order = Ordering(ws.ordering_ids, flags, first_rsc, first_task, first_action,
+                     then_rsc, then_task, then_action)
+    ws.orderings.append(order)
     ws.ordering_ids += 1
+    if first_rsc is not None and then_rsc is not None \
+            and (first_rsc.migratable or then_rsc.migratable):
+        from daemon.scheduler.migration import order_migration_equivalents
+        order_migration_equivalents(ws, order)
 
 
 def order_resource_actions(ws: WorkingSet, first: Resource, first_task: str,

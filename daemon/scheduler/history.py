@@ -18,6 +18,8 @@ from daemon.scheduler.roles import Role
 from daemon.scheduler.unpack_nodes import unpack_node_state
 from daemon.scheduler.unpack_resources import (create_clone_child, get_target_role,
                                                resource_location, unpack_resource)
+from daemon.scheduler.migration_history import (migrate_from_failure, migrate_to_failure,
+                                                 migrate_to_success)
 from daemon.scheduler.working_set import WorkingSet
 
 
@@ -644,7 +646,7 @@ def _update_resource_state(ws: WorkingSet, h: _History, exit_status: int,
         rsc.role = Role.STARTED
         clear_past_failure = True
     elif task == "migrate_to":
-        _migrate_to_success(ws, h)
+        migrate_to_success(ws, h)
     elif rsc.role < Role.STARTED:
         _set_active(rsc)
     if not clear_past_failure:
@@ -661,15 +663,6 @@ def _update_resource_state(ws: WorkingSet, h: _History, exit_status: int,
     rsc.next_role = Role.UNKNOWN
 
 
-def _migrate_to_success(ws: WorkingSet, h: _History) -> None:
-    """A completed migrate_to leaves the resource active (no live migration planned)."""
-    rsc = h.rsc
-    target = ws.find_node(h.xml.get("migrate_target"))
-    rsc.role = Role.STARTED
-    if target is not None and target.online:
-        native_add_running(ws, rsc, target, False)
-
-
 def _unpack_rsc_op_failure(ws: WorkingSet, h: _History, config_on_fail: int,
                            fail_role: Role, state: dict) -> None:
     rsc = h.rsc
@@ -681,8 +674,10 @@ def _unpack_rsc_op_failure(ws: WorkingSet, h: _History, config_on_fail: int,
         state["on_fail"] = config_on_fail
     if h.task == "stop":
         resource_location(ws, rsc, h.node, -scores.INFINITY, "__stop_fail__")
-    elif h.task in ("migrate_to", "migrate_from"):
-        rsc.role = Role.STARTED
+    elif h.task == "migrate_to":
+        migrate_to_failure(ws, h)
+    elif h.task == "migrate_from":
+        migrate_from_failure(ws, h)
     elif h.task == "promote":
         rsc.role = Role.PROMOTED
     elif h.task == "demote":

@@ -50,6 +50,7 @@ AR_GUEST_ALLOWED = 1 << 16
 AR_NESTED_REMOTE_PROBE = 1 << 17
 AR_FIRST_IMPLIES_SAME_NODE_THEN = 1 << 18
 AR_IF_ON_SAME_NODE_OR_TARGET = 1 << 19
+AR_IF_FIRST_UNMIGRATABLE = 1 << 20
 
 # Probe (resource-discovery) modes, in increasing strength
 DISCOVER_ALWAYS = 0

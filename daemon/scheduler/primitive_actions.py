@@ -10,6 +10,7 @@ from __future__ import annotations
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
 from daemon.scheduler.assign import current_node
+from daemon.scheduler.migration import can_migrate, create_migration_actions
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
@@ -149,13 +150,21 @@ def primitive_create_actions(ws: WorkingSet, rsc: Resource) -> None:
     need_stop = False
     need_promote = False
     is_moving = False
+    allow_migrate = False
     if current is not None and rsc.assigned_to is not None \
             and current is not rsc.assigned_to and rsc.next_role >= Role.STARTED:
         is_moving = True
+        allow_migrate = can_migrate(rsc, current)
         need_stop = True
-    if rsc.partial_source is not None or rsc.partial_target is not None:
+    target = rsc.partial_target
+    if rsc.partial_source is not None and target is not None and allow_migrate \
+            and num_all == 2 and current is rsc.partial_source \
+            and rsc.assigned_to is target:
+        multiply_active = False     # a partial migration continues to the same target
+    elif rsc.partial_source is not None or target is not None:
         need_stop = True
         rsc.partial_source = rsc.partial_target = None
+        allow_migrate = False
         multiply_active = False
     elif rsc.requires == m.REQUIRES_FENCING:
         multiply_active = num_all > 1
@@ -189,6 +198,8 @@ def primitive_create_actions(ws: WorkingSet, rsc: Resource) -> None:
     _schedule_restart(ws, rsc, current, need_stop, need_promote)
     _schedule_role_transition(ws, rsc)
     create_recurring_actions(ws, rsc)
+    if allow_migrate:
+        create_migration_actions(ws, rsc, current)
 
 
 def primitive_internal_constraints(ws: WorkingSet, rsc: Resource) -> None:

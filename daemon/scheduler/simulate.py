@@ -77,6 +77,10 @@ def graph_inputs(action: Action, members: set[int]) -> list[Action]:
             continue
         if rel.type & m.AR_IF_ON_SAME_NODE and first.node is not action.node:
             continue
+        if first.flags & m.MIGRATABLE and (
+                rel.type & m.AR_IF_FIRST_UNMIGRATABLE
+                or (rel.type == m.AR_ORDERED and first.key.endswith("_stop_0"))):
+            continue    # the ordering only holds when 'first' does not migrate
         out.append(first)
     return out
 

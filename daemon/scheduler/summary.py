@@ -94,7 +94,10 @@ def _rsc_action(items: list, widths: _Widths, rsc: Resource, current: Node | Non
     if rsc.role == rsc.next_role:
         if nxt is None:
             return
-        if rsc.reload:
+        migrate = _first(act.resource_actions(rsc, nxt, "migrate_from"))
+        if migrate is not None and current is not None and migrate.flags & m.RUNNABLE:
+            _item(items, widths, "Migrate", rsc, current, nxt, start, None)
+        elif rsc.reload:
             _item(items, widths, "Reload", rsc, current, nxt, start, None)
         elif start is None or (start.flags & m.OPTIONAL):
             if demote is not None and promote is not None \

@@ -168,7 +168,12 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     rsc.priority = scores.parse(rsc.meta.get("priority"), 0)
     rsc.critical = rsc.meta.get("critical") is None or is_true(rsc.meta.get("critical"))
     rsc.notify = is_true(rsc.meta.get("notify"))
-    rsc.migratable = is_true(rsc.meta.get("allow-migrate"))
+    allow_migrate = rsc.meta.get("allow-migrate")
+    # a Pacemaker Remote connection migrates unless told otherwise (it then moves without
+    # stopping what runs on its node)
+    rsc.migratable = is_true(allow_migrate) or (
+        allow_migrate is None and rsc.standard == "ocf" and rsc.provider == "pacemaker"
+        and rsc.agent == "remote")
     managed = rsc.meta.get("is-managed")
     if managed is not None and managed.lower() != "default":
         rsc.managed = is_true(managed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
-from daemon.scheduler import rules, scores
+from daemon.scheduler import rules, scores, tickets
 from daemon.scheduler.cluster_options import is_false, is_true
 from daemon.scheduler.model import Colocation, Location, Resource
 from daemon.scheduler.params import rsc_params
@@ -31,6 +31,8 @@ def unpack_constraints(ws: WorkingSet, section) -> None:
             unpack_colocation(ws, el)
         elif el.tag == "rsc_location":
             unpack_location(ws, el)
+        elif el.tag == "rsc_ticket":
+            tickets.unpack_rsc_ticket(ws, el)
 
 
 def find_constraint_resource(ws: WorkingSet, rsc_id: str | None) -> Resource | None:
@@ -48,8 +50,13 @@ def find_constraint_resource(ws: WorkingSet, rsc_id: str | None) -> Resource | N
 
 
 def _tag_members(ws: WorkingSet, ref: str) -> list[str] | None:
+    """A tag's or a template's resources (None when `ref` is neither)."""
     if ref in ws.tags:
         return ws.tags[ref]
+    if ref in ws.templates:     # the primitives made from it (their unexpanded XML)
+        section = ws.cib.find("configuration/resources")
+        return [] if section is None else [
+            p.get("id") for p in section.iter("primitive") if p.get("template") == ref]
     return None
 
 

@@ -20,6 +20,7 @@ from daemon.scheduler.history import clear_failcount, unpack_status
 from daemon.scheduler.notify import create_notifications
 from daemon.scheduler.orderings import apply_orderings
 from daemon.scheduler.probes import schedule_probes
+from daemon.scheduler.tickets import unpack_ticket_states
 from daemon.scheduler.unpack_nodes import unpack_nodes
 from daemon.scheduler.unpack_resources import unpack_resources
 from daemon.scheduler.working_set import WorkingSet
@@ -66,6 +67,7 @@ def build_working_set(cib, now: int, *, explain: bool = False) -> WorkingSet:
             if tag.tag == "tag" and tag.get("id"):
                 ws.tags[tag.get("id")] = [ref.get("id") for ref in tag if ref.tag == "obj_ref"]
     unpack_status(ws, cib.find("status"))
+    unpack_ticket_states(ws, cib.find("status"))
     return ws
 
 

@@ -9,8 +9,8 @@ Requested Modifications". `when` stands for the wall clock crm_simulate reads fo
 injected results and last-failure times. Where crm_simulate prints an error and goes on
 (an unknown resource, a malformed operation), this raises InjectionError instead.
 
-Tickets go into the status section as crm_simulate writes them (`tickets/ticket_state`);
-note that the scheduler does not yet implement rsc_ticket constraints.
+Tickets go into the status section as crm_simulate writes them (`tickets/ticket_state`),
+where the scheduler's rsc_ticket constraints read them (daemon/scheduler/tickets.py).
 """
 
 from __future__ import annotations

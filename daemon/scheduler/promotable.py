@@ -6,7 +6,7 @@ from __future__ import annotations
 from daemon.scheduler import actions as act
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
-from daemon.scheduler import scores
+from daemon.scheduler import scores, tickets
 from daemon.scheduler.failcounts import clone_strip
 from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.instances import (cmp_instance, find_compatible_instance, location,
@@ -214,6 +214,7 @@ def _sort_promotable_instances(ws: WorkingSet, clone: Resource) -> None:
             col.SELECT_ACTIVE | col.SELECT_NONNEGATIVE)
         if result is not None:
             clone.allowed = result
+    tickets.require_promotion_tickets(ws, clone)
     for child in clone.children:
         chosen = location(child, False)
         if not child.managed and child.next_role == Role.PROMOTED:

@@ -35,6 +35,8 @@ class WorkingSet:
         self.colocations: list[Colocation] = []
         self.locations: list[Location] = []
         self.tags: dict[str, list[str]] = {}
+        self.tickets: dict[str, Any] = {}            # ticket id -> tickets.Ticket
+        self.rsc_tickets: dict[str, list[Any]] = {}  # resource id -> its tickets.RscTicket
         self.templates: dict[str, Any] = {}
         self.op_defaults = None
         self.rsc_defaults = None

@@ -18,6 +18,7 @@ from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.node_names import name_key
 from daemon.scheduler.params import rsc_params
 from daemon.scheduler.roles import Role
+from daemon.scheduler.tickets import Ticket
 from daemon.scheduler.status_view import printable_id
 from daemon.scheduler.working_set import WorkingSet
 from daemon.status.ghash import hash_order
@@ -200,14 +201,6 @@ def failed_actions(ws: WorkingSet) -> list[FailedAction]:
 
 
 # ---- tickets and bans ---------------------------------------------------------------------
-
-@dataclass
-class Ticket:
-    id: str
-    granted: bool = False
-    standby: bool = False
-    last_granted: int | None = None
-
 
 def tickets(ws: WorkingSet) -> list[Ticket]:
     """Tickets with a state in the status section, then those constraints name, in the

@@ -10,6 +10,7 @@ from __future__ import annotations
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
+from daemon.scheduler import utilization
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.node_names import name_key
 from daemon.scheduler.roles import Role
@@ -94,6 +95,8 @@ def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | Non
     rsc.assigned_to = node
     rsc.assigned_score = score if score is not None else 0
     node.num_resources += 1
+    if rsc.utilization:
+        utilization.consume(node.utilization, rsc)
     return changed
 
 
@@ -122,13 +125,23 @@ def unassign(rsc: Resource) -> None:
         return
     rsc.assigned_to = None
     old.num_resources -= 1
+    if rsc.utilization:
+        utilization.release(old.utilization, rsc.utilization)
 
 
 def _assign_best_node(ws: WorkingSet, rsc: Resource, prefer: Node | None,
                       stop_if_fail: bool) -> bool:
+    strategy = ws.options.placement_strategy
+    if strategy != utilization.DEFAULT:
+        most_free = utilization.ban_insufficient_capacity(ws, rsc)
+        if prefer is None:
+            prefer = most_free
     if not rsc.unassigned:
         return rsc.assigned_to is not None
-    ordered = sort_nodes(rsc.allowed, current_node(rsc)) if rsc.allowed else []
+    if strategy in (utilization.MINIMAL, utilization.BALANCED):
+        ordered = utilization.sort_nodes(strategy, rsc.allowed, current_node(rsc))
+    else:
+        ordered = sort_nodes(rsc.allowed, current_node(rsc)) if rsc.allowed else []
     best = ordered[0] if ordered else None
     chosen = None
     if prefer is not None and ordered:

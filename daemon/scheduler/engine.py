@@ -132,6 +132,9 @@ def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = Fa
     for rsc in list(ws.resources):
         create_internal_constraints(ws, rsc)
     handle_rsc_config_changes(ws)
+    if ws.options.placement_strategy != "default":
+        from daemon.scheduler.utilization import sort_resources
+        sort_resources(ws)
     for rsc in list(ws.resources):
         assign(ws, rsc, None, True)
     schedule_probes(ws)

@@ -144,6 +144,7 @@ class Resource:
         "instance_num", "orphan_instances", "xml_id", "remote_reconnect_ms",
         "start_index", "explanation", "cmds_pos", "active_instances", "counts",
         "assigned_score", "promotion_added", "promotion_sorted", "notifications",
+        "utilization",
     )
 
     def __init__(self, rsc_id: str, xml: Any, variant: int, parent: "Resource | None") -> None:
@@ -182,6 +183,7 @@ class Resource:
         self.role = Role.STOPPED
         self.next_role = Role.UNKNOWN
         self.priority = 0
+        self.utilization: dict[str, str] = {}
         self.stickiness = 0
         self.migration_threshold = 1_000_000
         self.failure_expiration_ms = 0

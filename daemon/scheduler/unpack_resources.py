@@ -166,6 +166,9 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     rsc.role = Role.STOPPED
     rsc.next_role = Role.UNKNOWN
     rsc.priority = scores.parse(rsc.meta.get("priority"), 0)
+    if el.find("utilization") is not None:
+        from daemon.scheduler.utilization import unpack_resource_utilization
+        unpack_resource_utilization(ws, rsc, el)
     rsc.critical = rsc.meta.get("critical") is None or is_true(rsc.meta.get("critical"))
     rsc.notify = is_true(rsc.meta.get("notify"))
     allow_migrate = rsc.meta.get("allow-migrate")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from crmshell.bootstrap.peers import ApiPeer, LocalPeer, PeerError, SshPeer, this_host
 
-DEFAULT_REMOTE_PORT = 2224
-KNOWN_NODES = Path("/var/lib/crmshell/known-nodes.json")
+from daemon.remote.client import DEFAULT_PORT as DEFAULT_REMOTE_PORT
+from daemon.remote.known_nodes import DEFAULT_PATH as KNOWN_NODES
 
 
 @dataclass

@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 from daemon.corosync import conf
+from daemon.settings import DEFAULT_REMOTE_DIR
 
 from crmshell.bootstrap import plan
 from crmshell.bootstrap.connect import ConnectOptions, is_this_host, peer, ssh_peer
@@ -101,10 +102,7 @@ def _tls_identity(progress: Progress, host: str) -> None:
     except ImportError:
         return
     with progress.step(host, "making the TLS identity of the remote API"):
-        ensure_identity(Path(REMOTE_DIR), host)
-
-
-REMOTE_DIR = "/var/lib/crmshell/remote"
+        ensure_identity(Path(DEFAULT_REMOTE_DIR), host)
 
 
 # ---- join and add -----------------------------------------------------------------------------
@@ -150,8 +148,7 @@ def _grow(progress: Progress, config: conf.ClusterConfig, authkey: str, newcomer
           options: ConnectOptions, known: dict, *, timeout: float) -> conf.ClusterConfig:
     name = info.get("node") or newcomer.name
     try:
-        new = plan.add_node(config, name, (choose_address(name, info),) if newcomer.local
-                            else (_address_seen(newcomer.name, info),))
+        new = plan.add_node(config, name, (choose_address(newcomer.name, info),))
     except plan.PlanError as err:
         raise StepFailed(name, "planning the new nodelist", str(err)) from None
     text = conf.render(new)
@@ -200,11 +197,6 @@ def _restore(member, before: str | None):
             member.call("corosync-reload")
 
     return undo
-
-
-def _address_seen(name: str, info: dict) -> str:
-    """A peer reached by name: the address that name has from here, if it is the peer's."""
-    return choose_address(name, info)
 
 
 def _member_peer(node: conf.NodeEntry, options: ConnectOptions):

@@ -10,12 +10,12 @@ entries of all of them (as pcs shares its tokens), so any node can run `start --
 from __future__ import annotations
 
 import base64
-import socket
 
 from daemon.corosync import conf
 
 from crmshell.bootstrap import plan
 from crmshell.bootstrap.connect import DEFAULT_REMOTE_PORT, ConnectOptions, api_peer, is_this_host
+from crmshell.bootstrap.membership import choose_address
 from crmshell.bootstrap.peers import LocalPeer, PeerError
 from crmshell.bootstrap.progress import Progress, StepFailed
 
@@ -98,7 +98,7 @@ def setup(progress: Progress, name: str, nodes: list[str], options: ConnectOptio
                 raise PeerError(node, f"already part of cluster "
                                 f"'{infos[node]['cluster_name']}'; 'cluster destroy' it "
                                 "first, or setup --force")
-    config = plan.new_cluster(name, [(n, (_address(n, infos[n]),)) for n in nodes], token)
+    config = plan.new_cluster(name, [(n, (choose_address(n, infos[n]),)) for n in nodes], token)
     text = conf.render(config)
     key = base64.b64encode(conf.new_authkey()).decode()
     store = _store(options)
@@ -129,16 +129,3 @@ def setup(progress: Progress, name: str, nodes: list[str], options: ConnectOptio
             peers[first].call("cib-defaults", {"cluster_name": name})
     return config
 
-
-def _address(node: str, info: dict) -> str:
-    """The node's ring address: the address its name has from here when it is one of the
-    node's own, as pcs resolves names when it writes a nodelist."""
-    own = info.get("addresses") or []
-    try:
-        resolved = [a[4][0] for a in socket.getaddrinfo(node, None, type=socket.SOCK_DGRAM)]
-    except OSError:
-        resolved = []
-    for addr in resolved:
-        if addr in own:
-            return addr
-    return resolved[0] if resolved else (own[0] if own else node)

@@ -28,6 +28,9 @@ class Progress:
         self._undo: list[tuple[str, str, Callable[[], None]]] = []
         self.started = clock()
 
+    def elapsed(self) -> float:
+        return self._clock() - self.started
+
     def say(self, text: str) -> None:
         self._write(text)
 

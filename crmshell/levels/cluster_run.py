@@ -104,7 +104,7 @@ def init(ctx, words) -> None:
 
 
 def progress_took(progress) -> str:
-    return f"{progress._clock() - progress.started:.1f} s"
+    return f"{progress.elapsed():.1f} s"
 
 
 def join(ctx, words) -> None:

@@ -63,8 +63,9 @@ def wait_formed(socket: str, members: int | None, timeout: float) -> dict:
         time.sleep(POLL_S)
 
 
-def edit_configuration(socket: str, edit) -> bool:
-    """Apply `edit(configuration)` to the live CIB as one patch; False if it changed nothing."""
+def edit_configuration(socket: str, edit, seen=None) -> bool:
+    """Apply `edit(configuration)` to the live CIB as one patch; False if it changed nothing.
+    `seen(root)`, when given, looks at the CIB as it was read."""
     from daemon.api.errors import ApiError, DaemonUnavailable
     from daemon.cib.document import parse_cib
     from daemon.cib.patchset import make_patchset
@@ -73,6 +74,8 @@ def edit_configuration(socket: str, edit) -> bool:
     try:
         with _client(socket) as client:
             root = parse_cib(client.call("query").body, source=f"crmshelld at {socket}")
+            if seen is not None:
+                seen(root)
             old = _configuration_only(root)
             new = copy.deepcopy(old)
             if not edit(new.find("configuration")):
@@ -90,8 +93,10 @@ def _configuration_only(root):
     return shell
 
 
-def apply_defaults(socket: str, cluster_name: str, rename: bool = False) -> bool:
-    """crmsh's defaults where unset; with `rename`, cluster-name set whatever it was."""
+def apply_defaults(socket: str, cluster_name: str, rename: bool = False) -> tuple[bool, int]:
+    """crmsh's defaults where unset; with `rename`, cluster-name set whatever it was. Also
+    how many fencing devices the configuration has (for init's warning)."""
+    devices = []
     def edit(configuration) -> bool:
         changed = False
         if rename:
@@ -106,7 +111,9 @@ def apply_defaults(socket: str, cluster_name: str, rename: bool = False) -> bool
             changed |= _ensure_nvpairs(configuration, section, set_id, wanted)
         return changed
 
-    return edit_configuration(socket, edit)
+    changed = edit_configuration(socket, edit, lambda root: devices.append(
+        sum(1 for p in root.iter("primitive") if p.get("class") == "stonith")))
+    return changed, devices[0] if devices else 0
 
 
 def _ensure_nvpairs(configuration, section: str, set_id: str, values: dict) -> bool:
@@ -125,15 +132,6 @@ def _ensure_nvpairs(configuration, section: str, set_id: str, values: dict) -> b
             etree.SubElement(target, "nvpair", id=f"{set_id}-{name}", name=name, value=value)
             changed = True
     return changed
-
-
-def fencing_devices(socket: str) -> int:
-    """How many fencing devices the configuration has (for init's warning)."""
-    with _client(socket) as client:
-        from daemon.cib.document import parse_cib
-
-        root = parse_cib(client.call("query").body, source=f"crmshelld at {socket}")
-    return sum(1 for p in root.iter("primitive") if p.get("class") == "stonith")
 
 
 def forget_node(socket: str, name: str) -> bool:

@@ -349,8 +349,8 @@ def op_cib_defaults(args: dict, paths: HostPaths) -> dict:
 
     name = _text(args, "cluster_name", 64)
     try:
-        changed = cib_steps.apply_defaults(str(paths.socket), name, rename=_flag(args, "rename"))
-        devices = cib_steps.fencing_devices(str(paths.socket))
+        changed, devices = cib_steps.apply_defaults(str(paths.socket), name,
+                                                    rename=_flag(args, "rename"))
     except cib_steps.CibStepError as err:
         raise OpError(str(err)) from None
     return {"changed": changed, "fencing_devices": devices}

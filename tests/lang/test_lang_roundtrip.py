@@ -74,3 +74,16 @@ def test_show_round_trip(seed):
     define_all(again, parse_document(shown, source="show"),
                IdAllocator.from_tree(again.find("configuration")))
     assert _normalised(again) == _normalised(cib), f"{text}\n---\n{shown}"
+
+
+def test_an_alerts_own_set_after_a_braced_recipient_reads_back():
+    """show prints `to { ADDR } meta ...` for an alert's set after its recipient (crmsh's
+    form); found by the round trip above at seed 2557033."""
+    text = 'alert c1 "/x.sh" to { 10.0.0.1 } meta a=1'
+    cib = _configuration([parse_statement(text)])
+    shown = render_configuration(cib)
+    assert "to { 10.0.0.1 }" in shown and "meta a=1" in shown
+    again = empty_cib()
+    define_all(again, parse_document(shown, source="show"),
+               IdAllocator.from_tree(again.find("configuration")))
+    assert _normalised(again) == _normalised(cib)

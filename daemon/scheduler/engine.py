@@ -14,6 +14,7 @@ from daemon.scheduler import rules
 from daemon.scheduler.assign import assign
 from daemon.scheduler.config_changes import handle_rsc_config_changes
 from daemon.scheduler.constraints import unpack_constraints
+from daemon.scheduler.node_health import apply_node_health
 from daemon.scheduler.criteria import apply_node_criteria
 from daemon.scheduler.fencing import schedule_fencing_and_shutdowns
 from daemon.scheduler.history import clear_failcount, unpack_status
@@ -127,6 +128,7 @@ def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = Fa
     ws = build_working_set(cib, now, explain=explain)
     ws.show_scores = show_scores
     config = cib.find("configuration")
+    apply_node_health(ws)
     unpack_constraints(ws, config.find("constraints") if config is not None else None)
     apply_node_criteria(ws)
     for rsc in list(ws.resources):

@@ -69,7 +69,6 @@ log = logging.getLogger("crmshelld")
 
 DC_VERSION = f"{DAEMON_VERSION}-crmshell"
 SHUTDOWN_ESCALATION_S = 20 * 60
-SAVE_GAP_S = 0.1
 # The core's "info" is every step of every transition: kept for --debug, as Pacemaker keeps
 # its per-action detail below notice; "notice" and worse are what an administrator reads.
 _LOG_LEVELS = {"info": logging.DEBUG, "notice": logging.INFO, "warning": logging.WARNING,
@@ -111,6 +110,7 @@ class Node:
         self._stopping = False
         self._save_task: asyncio.Task | None = None
         self._save_again = False
+        self._unsaved: list[tuple[asyncio.Future, object]] = []
         self._background: set[asyncio.Task] = set()
         self.planner = PlanWorker()
         self.sync: SyncRounds | None = None     # this session's sync rounds (see replication.sync)
@@ -680,11 +680,15 @@ class Node:
             if future is not None and not future.done():
                 future.set_exception(CibError(f"internal error applying the update: {err}"))
             return
+        # A change of the configuration is answered once it is on this node's disk (a
+        # one-node cluster has nobody else to hold it through a crash); the wake-up of any
+        # other caller is queued before the plan the core asks for, so a client's next
+        # request overlaps with the scheduler's run, as the save does.
         if applied.config_changed:
+            if future is not None and not future.done():
+                self._unsaved.append((future, applied))
             self._save_soon()
-        # The caller is answered first (its wake-up is queued before the plan the core asks
-        # for), so a client's next request overlaps with the scheduler's run.
-        if future is not None and not future.done():
+        elif future is not None and not future.done():
             future.set_result(applied)
         self._feed(msg.CibChanged(now_ms(), config=applied.config_changed,
                                   status_ops=tuple(applied.status_ops),
@@ -694,8 +698,9 @@ class Node:
 
     # ---- persistence ----------------------------------------------------------------------
     def _save_soon(self) -> None:
-        """Write the configuration behind the replicated state, coalescing bursts: what is
-        on disk is always one applied version, and the cluster holds the rest."""
+        """Write the configuration behind the replicated state. Saves run one after the
+        other, each taking the CIB as it is when it begins, so a burst of commits costs a
+        few writes (group commit) and every caller waits for the one that holds its change."""
         if self._save_task is not None and not self._save_task.done():
             self._save_again = True
             return
@@ -704,17 +709,23 @@ class Node:
     async def _save_loop(self) -> None:
         while True:
             self._save_again = False
-            started = time.monotonic()
+            waiting, self._unsaved = self._unsaved, []
             data = _without_status(self.store.root)
+            failure = None
             try:
                 await asyncio.to_thread(self.disk.save_bytes, data)
-            except OSError as err:
+            except (OSError, CibError) as err:
                 log.error("could not write the CIB to %s: %s", self.settings.state_dir, err)
+                failure = CibError(f"the change was applied but could not be written to "
+                                   f"{self.settings.state_dir}: {err}")
+            for future, applied in waiting:
+                if not future.done():
+                    if failure is None:
+                        future.set_result(applied)
+                    else:
+                        future.set_exception(failure)
             if not self._save_again:
                 return
-            # A stream of commits is written a few times a second, not once per commit:
-            # each write is several fsyncs, and the versions in between are the cluster's.
-            await asyncio.sleep(max(0.0, SAVE_GAP_S - (time.monotonic() - started)))
 
     async def _flush_save(self) -> None:
         if self._save_task is not None:

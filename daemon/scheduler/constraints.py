@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
+from lxml import etree
+
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
 from daemon.scheduler import rules, scores, tickets
@@ -74,6 +78,41 @@ def _set_resources(ws: WorkingSet, set_el) -> list[Resource] | None:
                 return None
             out.append(rsc)
     return out
+
+
+def _tags_to_sets(ws: WorkingSet, el, sides: tuple[tuple[str, str, str], ...], *,
+                  two_tags: bool):
+    """A constraint naming a tag or template in a plain attribute, rewritten with sets as
+    Pacemaker reads it: that side becomes a non-sequential set of its resources, the other a
+    set of its one resource, and the side's role or action moves onto its set. None when no
+    side names a tag (the constraint is read as it is); False when it cannot be used."""
+    found = [(_tag_members(ws, el.get(attr)) if el.get(attr) is not None else None)
+             for attr, _, _ in sides]
+    tagged = sum(members is not None for members in found)
+    if tagged == 0:
+        return None
+    if tagged > 1 and not two_tags:
+        ws.warn(f"ignoring constraint '{el.get('id')}': two templates or tags cannot be "
+                "colocated")
+        return False
+    expanded = deepcopy(el)
+    for (attr, moved, as_name), members in zip(sides, found):
+        ref = expanded.get(attr)
+        if ref is None:
+            continue
+        if members is None and find_constraint_resource(ws, ref) is None:
+            ws.warn(f"ignoring constraint '{el.get('id')}': '{ref}' is not a resource or tag")
+            return False
+        rset = etree.SubElement(expanded, "resource_set", id=ref)
+        for member in (members if members is not None else [ref]):
+            etree.SubElement(rset, "resource_ref", id=member)
+        if members is not None:
+            rset.set("sequential", "false")
+        if expanded.get(moved) is not None:
+            rset.set(as_name, expanded.get(moved))
+            del expanded.attrib[moved]
+        del expanded.attrib[attr]
+    return expanded
 
 
 # ---- location ---------------------------------------------------------------------
@@ -270,6 +309,11 @@ def _influence(rsc: Resource, value: str | None) -> bool:
 
 
 def unpack_colocation(ws: WorkingSet, el) -> None:
+    expanded = _tags_to_sets(ws, el, (("rsc", "rsc-role", "role"),
+                                      ("with-rsc", "with-rsc-role", "role")), two_tags=False)
+    if expanded is False:
+        return
+    el = el if expanded is None else expanded
     cid = el.get("id")
     score_s = el.get("score")
     score = scores.parse(score_s) if score_s is not None else 0
@@ -405,6 +449,11 @@ def order_flags(kind: int, first_task: str, symmetry: str) -> int:
 
 
 def unpack_order(ws: WorkingSet, el) -> None:
+    expanded = _tags_to_sets(ws, el, (("first", "first-action", "action"),
+                                      ("then", "then-action", "action")), two_tags=True)
+    if expanded is False:
+        return
+    el = el if expanded is None else expanded
     sets = [rules.resolve_idref(s, ws.lookup_id) for s in el if s.tag == "resource_set"]
     if sets:
         _unpack_order_sets(ws, el, sets)

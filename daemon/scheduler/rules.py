@@ -247,10 +247,10 @@ class _SortedSet:
 def unpack_nvpair_sets(parent, set_tag: str, inp: RuleInput, into: dict[str, str],
                        first_id: str | None = None, overwrite: bool = False,
                        lookup: IdLookup | None = None) -> dict[str, str]:
-    """Merge every `set_tag` block under `parent` into `into`, best-scored block first.
-
-    A block with id `first_id` always goes first; blocks whose rules fail are skipped; a
-    name already present is kept unless `overwrite` (then later blocks win), as Pacemaker does.
+    """Merge every `set_tag` block under `parent` into `into`: the block with id
+    `first_id` wins, then the best-scored one, then (same score) the later one in the
+    document (the earlier one when `overwrite`); blocks whose rules fail are skipped; a name already in `into` is kept unless
+    `overwrite`, as Pacemaker does.
     """
     if parent is None:
         return into
@@ -266,7 +266,14 @@ def unpack_nvpair_sets(parent, set_tag: str, inp: RuleInput, into: dict[str, str
                                order=idx))
     if not sets:
         return into
-    sets.sort(key=lambda s: (0 if s.first else 1, -s.score, s.order))
+    # Pacemaker 3 lists the blocks last first (pcmk__xe_dereference_children prepends) and
+    # sorts that list stably: of two blocks with the same score, the later one is read
+    # first, so it wins unless values are overwritten (then the block read last wins: the
+    # first_id block and the best score are read last).
+    if overwrite:
+        sets.sort(key=lambda s: (1 if s.first else 0, s.score, -s.order))
+    else:
+        sets.sort(key=lambda s: (0 if s.first else 1, -s.score, -s.order))
     for s in sets:
         if not evaluate_rules(s.el, inp, lookup):
             continue

@@ -174,6 +174,23 @@ def test_nvpair_sets_by_score_and_default():
     assert values == {"a": "high", "b": "keep"}
 
 
+def test_nvpair_sets_of_one_score_the_later_wins_unless_overwriting():
+    """Pacemaker 3 reads blocks of the same score last first (2.1 read them in order)."""
+    parent = etree.fromstring(
+        '<p><meta_attributes id="one"><nvpair id="a1" name="a" value="one"/></meta_attributes>'
+        '<meta_attributes id="two"><nvpair id="a2" name="a" value="two"/></meta_attributes>'
+        '<meta_attributes id="three" score="-1"><nvpair id="a3" name="a" value="three"/>'
+        '</meta_attributes></p>')
+    inp = rules.RuleInput(now=NOW)
+    assert rules.unpack_nvpair_sets(parent, "meta_attributes", inp, {}) == {"a": "two"}
+    assert rules.unpack_nvpair_sets(parent, "meta_attributes", inp, {},
+                                    overwrite=True) == {"a": "one"}
+    assert rules.unpack_nvpair_sets(parent, "meta_attributes", inp, {},
+                                    first_id="three") == {"a": "three"}
+    assert rules.unpack_nvpair_sets(parent, "meta_attributes", inp, {}, first_id="three",
+                                    overwrite=True) == {"a": "three"}
+
+
 def test_role_names_of_both_generations():
     assert parse_role("Master") == parse_role("Promoted") == Role.PROMOTED
     assert parse_role("slave") == parse_role("Unpromoted") == Role.UNPROMOTED
@@ -255,3 +272,22 @@ def test_promotable_clones_of_both_generations(element, role):
                f'</{element}>', constraints=prefer)
     # as crm_simulate 2.1.5 prints it (<master> with validate-with pacemaker-3.0)
     assert _summary(text) == ["* Start s:0 ( node1 )", "* Promote s:1 ( Stopped -> Promoted node2 )"]
+
+
+def test_a_template_in_a_colocation_stands_for_each_of_its_primitives():
+    """Pacemaker 3 reads `rsc="TEMPLATE"` as a non-sequential set of the template's
+    primitives, each colocated with the other side (2.1.5 drops such a colocation)."""
+    nodes = ["node1", "node2"]
+    resources = ('<template id="t" class="ocf" provider="pacemaker" type="Dummy"/>'
+                 '<primitive id="a" template="t"/><primitive id="b" template="t"/>'
+                 + dummy("solo"))
+    constraints = ('<rsc_location id="l" rsc="solo" node="node2" score="10"/>'
+                   '<rsc_colocation id="c" rsc="t" with-rsc="solo" score="INFINITY"/>')
+    assert _summary(cib(nodes=nodes, resources=resources, constraints=constraints)) == [
+        "* Start a ( node2 )", "* Start b ( node2 )", "* Start solo ( node2 )"]
+    # two templates cannot be colocated: the constraint is ignored
+    two = resources + '<template id="u" class="ocf" provider="pacemaker" type="Dummy"/>'
+    constraints = ('<rsc_location id="l" rsc="a" node="node2" score="10"/>'
+                   '<rsc_colocation id="c" rsc="t" with-rsc="u" score="INFINITY"/>')
+    assert _summary(cib(nodes=nodes, resources=two, constraints=constraints)) == [
+        "* Start a ( node2 )", "* Start b ( node1 )", "* Start solo ( node1 )"]

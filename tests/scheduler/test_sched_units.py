@@ -162,6 +162,7 @@ def test_dates_parse_in_utc_with_offsets():
     assert parse_date("2026-01-01") == NOW
     assert parse_date("2026-01-01T01:00:00+01:00") == NOW
     assert parse_date("2026-001") == NOW
+    assert parse_date("2026-01-01 01:00:00 +01:00") == NOW     # a space before the offset
 
 
 def test_nvpair_sets_by_score_and_default():

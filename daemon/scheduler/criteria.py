@@ -11,11 +11,13 @@ from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.model import Location, Node, Resource
 from daemon.scheduler.roles import Role
+from daemon.scheduler.shutdown_lock import apply_shutdown_locks
 from daemon.scheduler.unpack_resources import resource_location
 from daemon.scheduler.working_set import WorkingSet
 
 
 def apply_node_criteria(ws: WorkingSet) -> None:
+    apply_shutdown_locks(ws)
     for loc in reversed(ws.locations):
         apply_location(loc.rsc, loc)
     for rsc in ws.resources:

@@ -15,6 +15,7 @@ from daemon.scheduler import scores
 from daemon.scheduler.fencing import fence_node
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
+from daemon.scheduler.shutdown_lock import unpack_history_lock
 from daemon.scheduler.unpack_nodes import unpack_node_state
 from daemon.scheduler.unpack_resources import (create_clone_child, get_target_role,
                                                resource_location, unpack_resource)
@@ -203,13 +204,20 @@ def unpack_lrm_resource(ws: WorkingSet, node: Node, entry) -> Resource | None:
     if rsc_id is None:
         return None
     ops = [op for op in entry if op.tag == "lrm_rsc_op"]
-    if not ops:
+    locked = ws.options.shutdown_lock and entry.get("shutdown-lock") is not None
+    if not ops and not locked:
         return None
     rsc = _unpack_find_resource(ws, node, rsc_id)
     if rsc is None:
+        if not ops:
+            return None
         rsc = _process_removed_resource(ws, entry, node)
         if rsc is None:
             return None
+    if locked:
+        unpack_history_lock(ws, rsc, node, entry)
+    if not ops:
+        return rsc
     saved_role = rsc.role
     rsc.role = Role.UNKNOWN
     sorted_ops = he.sorted_by_call_id(ops)

@@ -138,7 +138,7 @@ class Resource:
         "failure_expiration_ms", "multiply_active", "running_on", "allowed", "discover",
         "probed", "assigned_to", "actions", "actions_by_key", "this_with", "with_this",
         "locations", "history_id", "pending_task", "pending_node", "partial_source",
-        "partial_target", "dangling_sources", "params_cache", "lock_node",
+        "partial_target", "dangling_sources", "params_cache", "lock_node", "lock_time",
         "clone_max", "clone_node_max", "promoted_max", "promoted_node_max", "interleave",
         "ordered", "clone_min", "group_colocated", "group_ordered", "promotion_score",
         "instance_num", "orphan_instances", "xml_id", "remote_reconnect_ms",
@@ -206,6 +206,7 @@ class Resource:
         self.dangling_sources: list[Node] = []
         self.params_cache: dict[str, dict[str, str]] = {}
         self.lock_node: Node | None = None
+        self.lock_time = 0                      # when the shutdown lock began (Unix s)
         self.clone_max = 0
         self.clone_node_max = 1
         self.promoted_max = 1

@@ -9,6 +9,7 @@ working set; the controller turns it into a timer. Dates are Unix seconds, like 
 from __future__ import annotations
 
 from daemon.scheduler import dates, failcounts
+from daemon.scheduler.shutdown_lock import lock_expiries
 from daemon.scheduler.working_set import WorkingSet
 
 
@@ -59,5 +60,6 @@ def next_recheck(ws: WorkingSet) -> int | None:
         for expr in config.iter("date_expression"):
             candidates.extend(_date_boundaries(expr))
     candidates.extend(_failure_expiries(ws))
+    candidates.extend(lock_expiries(ws))
     future = [t for t in candidates if t > ws.now]
     return min(future) if future else None

@@ -153,11 +153,8 @@ def _find_anonymous_clone(ws: WorkingSet, node: Node, parent: Resource,
 
 
 def _is_universal_clone(ws: WorkingSet, rsc: Resource) -> bool:
-    """A clone meant to run everywhere: no clone-max, no clone-node-max limit."""
-    if rsc.variant != m.CLONE:
-        return False
-    return "clone-max" not in rsc.meta and "clone-node-max" not in rsc.meta \
-        and rsc.clone_max >= len(ws.nodes)
+    """A clone with an instance for every node (pe__is_universal_clone())."""
+    return rsc.variant == m.CLONE and rsc.clone_max == len(ws.nodes)
 
 
 def _unpack_find_resource(ws: WorkingSet, node: Node, rsc_id: str) -> Resource | None:

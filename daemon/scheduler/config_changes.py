@@ -15,6 +15,7 @@ from daemon.scheduler.history import clear_failcount
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.recurring import RESCHEDULE_META, schedule_cancel
 from daemon.scheduler.working_set import WorkingSet
+from daemon.scheduler.unfencing import trigger_unfencing
 
 
 def schedule_cleanup(ws: WorkingSet, rsc: Resource, node: Node, optional: bool) -> None:
@@ -31,6 +32,7 @@ def _agent_changed(ws: WorkingSet, rsc: Resource, node: Node, entry, active: boo
     for attr in ("type", "class", "provider"):
         if rsc.xml.get(attr) != entry.get(attr):
             changed = True
+            trigger_unfencing(ws, rsc, node, "Device definition changed", None)
     if changed and active:
         act.resource_action(ws, rsc, "stop", node, False)
         rsc.start_pending = True

@@ -14,6 +14,7 @@ from daemon.scheduler.migration import can_migrate, create_migration_actions
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
+from daemon.scheduler.unfencing import order_restart_vs_unfence
 
 U, S, ST, UP, P = Role.UNKNOWN, Role.STOPPED, Role.STARTED, Role.UNPROMOTED, Role.PROMOTED
 
@@ -216,3 +217,4 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: Resource) -> None:
     act.new_ordering(ws, rsc, act.op_key(rsc.id, "lrm_delete"), None, rsc,
                      act.op_key(rsc.id, "monitor"), None,
                      m.AR_IF_ON_SAME_NODE | m.AR_THEN_CANCELS_FIRST)
+    order_restart_vs_unfence(ws, rsc)

@@ -7,6 +7,7 @@ from daemon.scheduler import model as m
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
+from daemon.scheduler.unfencing import order_vs_unfence
 
 
 def schedule_probes(ws: WorkingSet) -> None:
@@ -43,6 +44,7 @@ def probe_rsc_on_node(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
         return False
     probe = act.custom_action(ws, rsc, act.op_key(rsc.id, "monitor"), "monitor", node, False)
     probe.flags &= ~m.OPTIONAL
+    order_vs_unfence(ws, rsc, node, probe, m.AR_ORDERED)
     if node not in rsc.running_on:
         probe.meta["op_target_rc"] = "7"
     elif rsc.role == Role.PROMOTED:

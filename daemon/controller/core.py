@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from daemon.cib.status_ops import (ClearFailures, ClearNode, DeleteResource, RecordOp,
-                                    SetNodeState)
+                                    SetNodeState, SetTransientAttr)
 from daemon.controller import messages as msg
 from daemon.controller.failures import effective_rc, failure_updates
 from daemon.controller.graph_run import TransitionRun
@@ -313,7 +313,13 @@ class Controller:
         action = run.actions[e.action_id]
         self.deadlines.pop(e.action_id, None)
         run.finish(e.action_id, e.ok)
-        if e.ok and action.node_id is not None:
+        if e.ok and action.node_id is not None and action.meta.get("stonith_action") == "on":
+            # unfenced, not fenced: the node stays up, and says so for the scheduler
+            self._emit(msg.RecordStatus(
+                (SetTransientAttr(action.node_id, action.node or action.node_id,
+                                  "#node-unfenced", str(e.now_ms // 1000)),),
+                f"{action.node} unfenced"))
+        elif e.ok and action.node_id is not None:
             self._fenced(msg.NodeRef(action.node_id, action.node or action.node_id))
         elif not e.ok:
             self._log("error", f"fencing {action.node} failed: {e.reason}")
@@ -463,7 +469,7 @@ class Controller:
             if self._gave_up_fencing(action.node_id):
                 run.finish(action.id, False)        # not tried again (stonith-max-attempts)
                 return
-            if action.node_id is not None:
+            if action.node_id is not None and action.meta.get("stonith_action") != "on":
                 self.fencing.add(action.node_id)
             self._emit(msg.Fence(run.id, action.id, action.node or "",
                                  action.meta.get("stonith_action", "reboot"),

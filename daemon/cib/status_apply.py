@@ -175,6 +175,10 @@ def _record(status: _Node, op: RecordOp, where: str) -> None:
         resource.set("provider", op.rsc_provider)
     elif "provider" in resource.attrib:
         del resource.attrib["provider"]
+    if op.lock_time:
+        resource.set("shutdown-lock", str(op.lock_time))
+    elif op.lock_time is not None:
+        resource.attrib.pop("shutdown-lock", None)
     new = etree.Element("lrm_rsc_op")
     for name, value in op.attrs:
         new.set(name, value)

@@ -30,6 +30,9 @@ class RecordOp:
     rsc_provider: str | None
     rsc_type: str
     attrs: tuple[tuple[str, str], ...]  # every attribute of the lrm_rsc_op, "id" among them
+    # the resource's shutdown lock (Unix seconds) kept with this result; 0 clears it, None
+    # leaves it as it was
+    lock_time: int | None = None
 
     @property
     def op_id(self) -> str:

@@ -141,15 +141,29 @@ def record(result: OpResult, node_id: str, node_name: str, *, meta: AgentMeta | 
     if req.action in _NOT_RECORDED or result.op_status == codes.EXEC_CANCELLED:
         return ()
     spec = req.agent
+    lock = _shutdown_lock(result)
     ops: list[StatusOp] = [
         RecordOp(node_id, node_name, req.rsc_id, spec.standard, spec.provider, spec.type,
                  op_attrs(result, node_name, op_id, meta=meta,
-                          last_rc_change_s=last_rc_change_s))
+                          last_rc_change_s=last_rc_change_s), lock)
         for op_id in record_ids(result)]
     if req.action == "stop" and not codes.did_fail(result.rc, result.op_status,
                                                    req.expected_rc):
         ops += [DeleteOp(node_id, req.rsc_id, key) for key in result.cancelled]
     return tuple(ops)
+
+
+def _shutdown_lock(result: OpResult) -> int | None:
+    """The shutdown lock the scheduler put on the action (None: no lock): kept by a stop
+    that succeeded or a probe that found the resource stopped, cleared by anything else,
+    as Pacemaker's controller does."""
+    value = result.request.meta.get("shutdown_lock")
+    if value is None or not value.isdigit():
+        return None
+    req = result.request
+    stopped = (req.action == "stop" and result.rc == codes.OCF_SUCCESS) or (
+        req.action == "monitor" and req.interval_ms == 0 and result.rc == codes.OCF_NOT_RUNNING)
+    return int(value) if stopped and result.op_status == codes.EXEC_DONE else 0
 
 
 def pending(req: OpRequest, node_id: str, node_name: str, now_ms: int) -> tuple[StatusOp, ...]:

@@ -172,6 +172,9 @@ def build_graph(ws: WorkingSet, transition_id: int, dc_uuid: str) -> Graph:
         if kind == RSC_OP:
             meta = {**_rsc_meta(action.rsc), **{k.replace("-", "_"): v for k, v in meta.items()}}
             params = MappingProxyType(_params(ws, action))
+            if action.rsc.lock_node is not None and action.rsc.lock_time:
+                # the executor keeps it on the resource's history (see shutdown_lock.py)
+                meta["shutdown_lock"] = str(action.rsc.lock_time)
         timeout = meta.get("timeout", "")
         node = action.node
         out.append(GraphAction(

@@ -161,3 +161,33 @@ def test_pending_record():
     assert (attrs["call-id"], attrs["rc-code"], attrs["op-status"]) == ("-1", "193", "-1")
     assert history.pending(request("d", DUMMY, "start", meta={"record_pending": "false"}),
                            "1", "n", 0) == ()
+
+
+@pytest.mark.parametrize("action, interval, rc, status, lock", [
+    ("stop", 0, 0, codes.EXEC_DONE, 1234),          # stopped for the shutdown: kept
+    ("monitor", 0, 7, codes.EXEC_DONE, 1234),       # a probe found it stopped: kept
+    ("stop", 0, 1, codes.EXEC_DONE, 0),             # anything else clears it
+    ("start", 0, 0, codes.EXEC_DONE, 0),
+    ("stop", 0, 0, codes.EXEC_TIMEOUT, 0),
+])
+def test_a_shutdown_lock_is_kept_by_a_stop_and_cleared_otherwise(action, interval, rc, status,
+                                                                 lock):
+    ops = history.record(result(action, interval, rc, status, meta={"shutdown_lock": "1234"}),
+                         "1", "node1")
+    assert {op.lock_time for op in ops if isinstance(op, RecordOp)} == {lock}
+    assert {op.lock_time for op in history.record(result(action, interval, rc, status),
+                                                   "1", "node1")
+            if isinstance(op, RecordOp)} == {None}
+
+
+def test_the_lock_goes_on_the_resources_history_entry():
+    from lxml import etree
+
+    from daemon.cib.status_apply import apply_status_ops
+    cib = etree.fromstring('<cib><configuration/><status/></cib>')
+    stop, = history.record(result("stop", meta={"shutdown_lock": "1234"}), "1", "node1")
+    apply_status_ops(cib, [stop])
+    assert cib.find(".//lrm_resource").get("shutdown-lock") == "1234"
+    start, = history.record(result("start", meta={"shutdown_lock": "1234"}), "1", "node1")
+    apply_status_ops(cib, [start])
+    assert cib.find(".//lrm_resource").get("shutdown-lock") is None

@@ -50,3 +50,11 @@ def test_the_lock_expiry_is_a_recheck_moment():
         _locked_on_offline_node1(NOW - 60, {"shutdown-lock-limit": "10m"})), NOW)
     apply_node_criteria(ws)
     assert next_recheck(ws) == NOW - 60 + 600 + 1
+
+
+def test_the_graph_carries_the_lock_to_the_executor():
+    from daemon.scheduler.engine import run_pipeline
+    from daemon.scheduler.graph import build_graph
+    ws = run_pipeline(parse_cib_text(_shutting_down({"shutdown-lock": "true"})), NOW)
+    stop, = [a for a in build_graph(ws, 1, "uuid").actions if a.task == "stop"]
+    assert stop.meta["shutdown_lock"] == str(NOW - 5)

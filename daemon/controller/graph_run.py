@@ -4,7 +4,8 @@ An action may start once every action it waits for is confirmed; a failed action
 the transition: nothing more starts, what runs is waited for, and the controller plans
 again (Pacemaker's transition engine does the same). Limits bound how many resource
 operations run at once per node (`node-action-limit`) and in the whole cluster
-(`batch-limit`). Pseudo and cluster actions are not counted: they cost nothing to run.
+(`batch-limit`), and how many live migrations (migrate_to, migrate_from) run at once per
+node (`migration-limit`). Pseudo and cluster actions are not counted: they cost nothing to run.
 
 Readiness is kept incrementally (a count of unconfirmed inputs per action and a queue of
 actions whose count reached zero, in graph order), so a graph of thousands of actions costs
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from daemon.scheduler.graph import RSC_OP, Graph, GraphAction
 
 WAITING, RUNNING, CONFIRMED, FAILED = "waiting", "running", "confirmed", "failed"
+_MIGRATIONS = frozenset({"migrate_to", "migrate_from"})
 
 
 class TransitionRun:
@@ -41,6 +43,7 @@ class TransitionRun:
             (self.position[a.id], a.id) for a in graph.actions if not a.inputs]
         heapq.heapify(self._eligible)
         self._running_on: dict[str | None, int] = {}
+        self._migrating_on: dict[str | None, int] = {}
         self._running = 0       # resource operations running (what the limits count)
         self._in_flight = 0     # every action started and not finished
 
@@ -78,8 +81,15 @@ class TransitionRun:
                 if self._running_on.get(action.node, 0) >= self.node_limit(action.node):
                     deferred.append(item)
                     continue
+                migration = action.task in _MIGRATIONS
+                if migration and self.graph.migration_limit > 0 and \
+                        self._migrating_on.get(action.node, 0) >= self.graph.migration_limit:
+                    deferred.append(item)
+                    continue
                 self._running += 1
                 self._running_on[action.node] = self._running_on.get(action.node, 0) + 1
+                if migration:
+                    self._migrating_on[action.node] = self._migrating_on.get(action.node, 0) + 1
             self.state[action.id] = RUNNING
             self._in_flight += 1
             out.append(action)
@@ -97,6 +107,8 @@ class TransitionRun:
         if self._counts(action):
             self._running -= 1
             self._running_on[action.node] -= 1
+            if action.task in _MIGRATIONS:
+                self._migrating_on[action.node] -= 1
         if not ok:
             self.state[action_id] = FAILED
             self.failed.append(action_id)

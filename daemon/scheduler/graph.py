@@ -86,6 +86,7 @@ class Graph:
     start_failure_is_fatal: bool = True
     batch_limit: int = 0            # 0: no cluster-wide limit
     node_action_limit: int = 0      # 0: twice the executing node's cores
+    migration_limit: int = 0        # live migrations at once per node; 0: no limit
     summary: tuple[str, ...] = ()
 
     def by_id(self) -> dict[int, GraphAction]:
@@ -191,7 +192,8 @@ def build_graph(ws: WorkingSet, transition_id: int, dc_uuid: str) -> Graph:
     return Graph(transition_id, tuple(out),
                  start_failure_is_fatal=ws.options.start_failure_is_fatal,
                  batch_limit=_int(raw.get("batch-limit")),
-                 node_action_limit=_int(raw.get("node-action-limit")))
+                 node_action_limit=_int(raw.get("node-action-limit")),
+                 migration_limit=_int(raw.get("migration-limit")))
 
 
 def _int(text: str | None) -> int:

@@ -24,6 +24,9 @@ def assign(ws: WorkingSet, rsc: Resource, prefer: Node | None = None,
         return primitive_assign(ws, rsc, prefer, stop_if_fail)
     if rsc.variant == m.GROUP:
         return group_assign(ws, rsc, prefer, stop_if_fail)
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_assign
+        return bundle_assign(ws, rsc, prefer, stop_if_fail)
     from daemon.scheduler.clone import clone_assign
     return clone_assign(ws, rsc, prefer, stop_if_fail)
 

@@ -82,6 +82,9 @@ def _this_with(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
     elif rsc.variant == m.CLONE:
         from daemon.scheduler.clone import clone_this_with
         clone_this_with(rsc, orig, out)
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_this_with
+        bundle_this_with(rsc, orig, out)
     else:
         _primitive_list(rsc, orig, out, True)
 
@@ -92,6 +95,9 @@ def _with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
     elif rsc.variant == m.CLONE:
         from daemon.scheduler.clone import clone_with_this
         clone_with_this(rsc, orig, out)
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_with_this
+        bundle_with_this(rsc, orig, out)
     else:
         _primitive_list(rsc, orig, out, False)
 
@@ -149,17 +155,31 @@ def _group_with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> No
 
 # ---- how a colocation affects a dependent ---------------------------------------------
 
+def role_resource(rsc: Resource) -> Resource:
+    """The resource whose role a colocation looks at: a bundle replica's container
+    stands for the instance it holds."""
+    if rsc.replica_container:
+        from daemon.scheduler.bundle import resource_in_container
+        inner = resource_in_container(rsc)
+        if inner is not None:
+            return inner
+    return rsc
+
+
 def affects(dependent: Resource, primary: Resource, coloc: Colocation, preview: bool) -> int:
     if not preview and primary.unassigned:
         return AFFECTS_NOTHING
-    if coloc.dependent_role >= Role.UNPROMOTED and dependent.parent is not None \
-            and dependent.parent.promotable and not dependent.unassigned:
+    dependent_role_rsc = role_resource(dependent)
+    primary_role_rsc = role_resource(primary)
+    if coloc.dependent_role >= Role.UNPROMOTED and dependent_role_rsc.parent is not None \
+            and dependent_role_rsc.parent.promotable and not dependent_role_rsc.unassigned:
         return AFFECTS_ROLE
     if not preview and not dependent.unassigned:
         return AFFECTS_NOTHING
-    if coloc.dependent_role != Role.UNKNOWN and coloc.dependent_role != dependent.next_role:
+    if coloc.dependent_role != Role.UNKNOWN \
+            and coloc.dependent_role != dependent_role_rsc.next_role:
         return AFFECTS_NOTHING
-    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary_role_rsc.next_role:
         return AFFECTS_NOTHING
     return AFFECTS_LOCATION
 
@@ -183,6 +203,9 @@ def apply_coloc_score(ws, dependent: Resource, primary: Resource, coloc: Colocat
     if primary.variant == m.CLONE:
         from daemon.scheduler.clone import clone_apply_coloc_score
         return clone_apply_coloc_score(ws, dependent, primary, coloc, False)
+    if primary.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_apply_coloc_score
+        return bundle_apply_coloc_score(ws, dependent, primary, coloc, False)
     result = affects(dependent, primary, coloc, False)
     if result == AFFECTS_ROLE:
         return apply_coloc_to_priority(dependent, primary, coloc)

@@ -28,6 +28,10 @@ def apply_node_criteria(ws: WorkingSet) -> None:
 
 def apply_location(rsc: Resource, loc: Location) -> None:
     """A resource's apply_location() method: groups and clones pass it down."""
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_apply_location
+        bundle_apply_location(rsc, loc)
+        return
     if rsc.variant == m.GROUP:
         _apply_location_one(rsc, loc.nodes, loc)
         reset = rsc.group_colocated

@@ -73,6 +73,11 @@ def all_params(ws: WorkingSet, rsc: Resource, node: Node, task: str,
                interval_ms: int) -> tuple[dict[str, str], bool]:
     """(digest parameters, whether one-time action has its own parameters)."""
     params = dict(rsc_params(ws, rsc, node))
+    if rsc.launcher is not None and params.get("addr") == "#uname":
+        from daemon.scheduler.bundle import remote_host_name
+        host = remote_host_name(rsc)
+        if host is not None:
+            params["addr"] = host
     config = act.find_action_config(ws, rsc, task, interval_ms, True)
     own = action_params(ws, config, node)
     force_restart = interval_ms == 0 and bool(own)

@@ -91,9 +91,12 @@ def _variant_method(rsc, name: str):
         from daemon.scheduler import primitive_actions as module
     elif rsc.variant == m.GROUP:
         from daemon.scheduler import group as module
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler import bundle_sched as module
     else:
         from daemon.scheduler import clone as module
-    prefix = {m.PRIMITIVE: "primitive", m.GROUP: "group", m.CLONE: "clone"}[rsc.variant]
+    prefix = {m.PRIMITIVE: "primitive", m.GROUP: "group", m.CLONE: "clone",
+              m.BUNDLE: "bundle"}[rsc.variant]
     return getattr(module, f"{prefix}_{name}")
 
 

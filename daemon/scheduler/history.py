@@ -7,6 +7,7 @@ Pacemaker's unpack.c. Instances of anonymous clones are matched to instance numb
 
 from __future__ import annotations
 
+from daemon.scheduler import guest_status
 from daemon.scheduler import actions as act
 from daemon.scheduler import digests, failcounts
 from daemon.scheduler import history_entry as he
@@ -41,6 +42,7 @@ def unpack_status(ws: WorkingSet, status) -> None:
     while _unpack_node_histories(ws, states, fence=False):
         pass
     _unpack_node_histories(ws, states, fence=ws.options.fencing_enabled)
+    guest_status.after_histories(ws)
 
 
 def _unpack_node_histories(ws: WorkingSet, states, fence: bool) -> bool:
@@ -53,9 +55,18 @@ def _unpack_node_histories(ws: WorkingSet, states, fence: bool) -> bool:
         node = ws.node_by_id.get(node_id) or ws.node_by_name.get(uname)
         if node is None or node.unpacked:
             continue
-        if not fence and not ws.options.fencing_enabled and not ws.options.shutdown_lock \
+        guest = guest_status.is_guest(node)
+        if fence:
+            pass
+        elif guest:
+            if not guest_status.history_ready(node):
+                continue
+        elif not ws.options.fencing_enabled and not ws.options.shutdown_lock \
                 and not node.online:
             continue
+        if guest:
+            guest_status.determine_online(ws, node)
+            guest_status.unpack_attrs(ws, node, state)
         node.unpacked = True
         _unpack_node_lrm(ws, node, state)
         did = True
@@ -173,7 +184,11 @@ def _unpack_find_resource(ws: WorkingSet, node: Node, rsc_id: str) -> Resource |
     else:
         parent = rsc.top()
     if parent is not None and parent.variant == m.CLONE and not parent.unique:
-        rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
+        if parent.parent is not None and parent.parent.variant == m.BUNDLE:
+            from daemon.scheduler.bundle import replica_for_node
+            rsc = replica_for_node(parent.parent, node)
+        else:
+            rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
     if rsc is not None and rsc_id != rsc.id and rsc_id != rsc.history_id:
         _set_history_id(ws, rsc, rsc_id)
     return rsc

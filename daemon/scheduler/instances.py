@@ -68,7 +68,9 @@ def did_fail(rsc: Resource) -> bool:
 # ---- instance ordering for assignment -------------------------------------------------
 
 def instance_number(rsc: Resource) -> int:
-    _, _, num = rsc.id.rpartition(":")
+    """A clone instance's number follows a colon, a bundle replica's a dash."""
+    sep = ":" if ":" in rsc.id else "-"
+    _, _, num = rsc.id.rpartition(sep)
     try:
         return int(num)
     except ValueError:

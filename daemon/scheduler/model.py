@@ -14,6 +14,7 @@ from daemon.scheduler.roles import Role
 PRIMITIVE = 0
 GROUP = 1
 CLONE = 2
+BUNDLE = 3
 
 # Action flags
 OPTIONAL = 1 << 0
@@ -86,7 +87,8 @@ class Node:
                  "online", "unclean", "shutdown", "standby", "fail_standby", "pending",
                  "maintenance", "expected_up", "seen", "is_dc", "unpacked",
                  "num_resources", "running", "priority", "fence_reason",
-                 "probes_allowed", "state_xml")
+                 "probes_allowed", "state_xml", "remote_rsc", "guest_never_probed",
+                 "remote_requires_reset")
 
     def __init__(self, node_id: str, name: str, kind: str, index: int, weight: int) -> None:
         self.id = node_id
@@ -113,6 +115,9 @@ class Node:
         self.fence_reason: str | None = None
         self.probes_allowed = True
         self.state_xml = None
+        self.remote_rsc: Resource | None = None    # a remote or guest node's connection
+        self.guest_never_probed = False            # a bundle's guest node (discovery never)
+        self.remote_requires_reset = False
 
     def available(self, score: int | None = None, *, consider_score: bool = False) -> bool:
         """Can run resources (online, clean, not shutting down, standby or maintenance)."""
@@ -144,7 +149,8 @@ class Resource:
         "instance_num", "orphan_instances", "xml_id", "remote_reconnect_ms",
         "start_index", "explanation", "cmds_pos", "active_instances", "counts",
         "assigned_score", "promotion_added", "promotion_sorted", "notifications",
-        "utilization",
+        "utilization", "bundle_data", "replica_container", "launcher",
+        "remote_nesting_allowed",
     )
 
     def __init__(self, rsc_id: str, xml: Any, variant: int, parent: "Resource | None") -> None:
@@ -228,14 +234,29 @@ class Resource:
         self.promotion_added = False
         self.promotion_sorted = False
         self.notifications: dict[str, Any] | None = None   # clones: task -> Notification
+        self.bundle_data: Any = None            # bundles: bundle.BundleData
+        self.replica_container = False          # a bundle replica's container
+        self.launcher: Resource | None = None   # the resource that launches this one
+        self.remote_nesting_allowed = False
 
     # ---- tree helpers -------------------------------------------------------------
     def top(self) -> "Resource":
-        """The topmost ancestor (uber_parent)."""
+        """The topmost ancestor below any bundle (uber_parent): a bundle's containers and
+        inner clone behave as top-level resources of their own."""
+        rsc = self
+        while rsc.parent is not None and rsc.parent.variant != BUNDLE:
+            rsc = rsc.parent
+        return rsc
+
+    def top_with_bundle(self) -> "Resource":
+        """The topmost ancestor, a bundle included."""
         rsc = self
         while rsc.parent is not None:
             rsc = rsc.parent
         return rsc
+
+    def is_bundle(self) -> bool:
+        return self.variant == BUNDLE
 
     def is_clone(self) -> bool:
         return self.variant == CLONE

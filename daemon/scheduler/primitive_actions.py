@@ -216,3 +216,6 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: Resource) -> None:
     act.new_ordering(ws, rsc, act.op_key(rsc.id, "lrm_delete"), None, rsc,
                      act.op_key(rsc.id, "monitor"), None,
                      m.AR_IF_ON_SAME_NODE | m.AR_THEN_CANCELS_FIRST)
+    if rsc.launcher is not None:
+        from daemon.scheduler.launcher import launcher_internal_constraints
+        launcher_internal_constraints(ws, rsc)

@@ -23,6 +23,9 @@ def probe_rsc_on_node(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if rsc.variant == m.CLONE:
         from daemon.scheduler.clone import clone_create_probe
         return clone_create_probe(ws, rsc, node)
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_create_probe
+        return bundle_create_probe(ws, rsc, node)
     if rsc.children:
         created = False
         for child in rsc.children:

@@ -13,7 +13,8 @@ from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
-_VARIANTS = {"primitive": m.PRIMITIVE, "group": m.GROUP, "clone": m.CLONE, "master": m.CLONE}
+_VARIANTS = {"primitive": m.PRIMITIVE, "group": m.GROUP, "clone": m.CLONE, "master": m.CLONE,
+             "bundle": m.BUNDLE}
 
 
 def resource_location(ws: WorkingSet, rsc: Resource, node: Node | None, score: int,
@@ -29,7 +30,7 @@ def resource_location(ws: WorkingSet, rsc: Resource, node: Node | None, score: i
 
 
 def _node_score(rsc: Resource, node: Node, score: int, tag: str) -> None:
-    if tag == "symmetric_default" and (rsc.exclusive_discover
+    if tag == "symmetric_default" and (rsc.exclusive_discover or node.guest_never_probed
                                        or rsc.discover.get(node) == m.DISCOVER_NEVER):
         return
     for child in rsc.children:
@@ -220,6 +221,10 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
             return None
     elif variant == m.CLONE:
         if not _unpack_clone(ws, rsc):
+            return None
+    elif variant == m.BUNDLE:
+        from daemon.scheduler.bundle import unpack_bundle
+        if not unpack_bundle(ws, rsc):
             return None
     else:
         _unpack_primitive(ws, rsc)

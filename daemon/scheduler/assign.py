@@ -247,6 +247,9 @@ def primitive_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     else:
         _assign_best_node(ws, rsc, prefer, stop_if_fail)
     rsc.assigning = False
+    if rsc.launcher is not None:
+        from daemon.scheduler.guest_status import connection_assigned
+        connection_assigned(ws, rsc)
     return rsc.assigned_to
 
 

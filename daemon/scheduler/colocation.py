@@ -31,8 +31,15 @@ def f32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
-def node_attr(node: Node, attr: str) -> str | None:
-    return node.attrs.get(attr)
+def node_attr(node: Node, attr: str, rsc: Resource | None = None) -> str | None:
+    """pcmk__colocation_node_attr(): `rsc`'s view of a node attribute (a bundled
+    resource's on a guest node is its container host's)."""
+    if not node.guest_never_probed and (rsc is None
+                                        or "container-attribute-target" not in rsc.meta):
+        return node.attrs.get(attr)
+    from daemon.scheduler.guest_status import colocation_attr_target
+    from daemon.scheduler.guest_status import node_attr as guest_attr
+    return guest_attr(node, attr, colocation_attr_target(node, rsc), True)
 
 
 def same_value(a: str | None, b: str | None) -> bool:
@@ -258,7 +265,7 @@ def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocat
     attribute = coloc.node_attribute
     value = None
     if primary.assigned_to is not None:
-        value = node_attr(primary.assigned_to, attribute)
+        value = node_attr(primary.assigned_to, attribute, primary)
     elif coloc.score < 0:
         return
     work = dict(dependent.allowed)
@@ -267,7 +274,7 @@ def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocat
         if primary.assigned_to is None:
             work[node] = scores.add(-score, weight)
             continue
-        if same_value(node_attr(node, attribute), value):
+        if same_value(node_attr(node, attribute, dependent), value):
             if score < scores.INFINITY:
                 work[node] = scores.add(score, weight)
             continue
@@ -288,9 +295,9 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
             and coloc.primary_role != primary.next_role:
         return 0
     attribute = coloc.node_attribute
-    dep_value = node_attr(dependent.assigned_to, attribute)
+    dep_value = node_attr(dependent.assigned_to, attribute, dependent)
     pri_value = None if primary.assigned_to is None else node_attr(primary.assigned_to,
-                                                                   attribute)
+                                                                   attribute, primary)
     multiplier = 1
     if primary.assigned_to is None or not same_value(dep_value, pri_value):
         if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:

@@ -9,7 +9,8 @@ unpack_node_history() and determine_remote_online_status()).
 from __future__ import annotations
 
 from daemon.scheduler.cluster_options import is_true
-from daemon.scheduler.model import Node
+from daemon.scheduler import model as m
+from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -76,3 +77,42 @@ def after_histories(ws: WorkingSet) -> None:
             node.remote_rsc.next_role = Role.STOPPED
         if not node.unpacked:
             determine_online(ws, node)
+
+
+def node_attr(node: Node, name: str, target: str | None, assigned: bool) -> str | None:
+    """pcmk__node_attr(): a node attribute, read from a guest's host where the resource
+    asks for that (container-attribute-target=host): the host its container is assigned
+    to, or where it is active."""
+    if (target or "").lower() != "host" or not is_guest(node):
+        return node.attrs.get(name)
+    container = node.remote_rsc.launcher
+    if assigned:
+        host = container.assigned_to
+    else:
+        host = container.running_on[0] if container.running_on else None
+    return host.attrs.get(name) if host is not None else None
+
+
+def colocation_attr_target(node: Node, rsc: Resource | None) -> str | None:
+    """A resource colocated with a bundle's primitive compares its containers' hosts,
+    never the guest nodes themselves."""
+    if rsc is None:
+        return None
+    if node.guest_never_probed and rsc.parent is not None and rsc.top().parent is not None \
+            and rsc.top().parent.variant == m.BUNDLE:
+        return "host"
+    return rsc.meta.get("container-attribute-target")
+
+
+def connection_assigned(ws: WorkingSet, rsc: Resource) -> None:
+    """remote_connection_assigned(): a guest whose connection is placed will be online
+    (and need no fencing to connect); one whose connection stops shuts down."""
+    node = ws.node_by_id.get(rsc.id)
+    if node is None or node.remote_rsc is not rsc:
+        return
+    if rsc.assigned_to is not None and rsc.next_role != Role.STOPPED:
+        node.online = True
+        if not node.seen:
+            node.unclean = False
+    else:
+        node.shutdown = True

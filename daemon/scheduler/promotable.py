@@ -57,7 +57,11 @@ def _score_applies(rsc: Resource, node: Node) -> bool:
 
 
 def _attr_value(rsc: Resource, node: Node, name: str) -> str | None:
-    return node.attrs.get(f"master-{name}")
+    target = rsc.meta.get("container-attribute-target")
+    if target is None:
+        return node.attrs.get(f"master-{name}")
+    from daemon.scheduler.guest_status import node_attr
+    return node_attr(node, f"master-{name}", target, not rsc.unassigned)
 
 
 def promotion_score(rsc: Resource, node: Node) -> tuple[int, bool]:
@@ -339,9 +343,10 @@ def update_dependent_with_promotable(primary: Resource, dependent: Resource,
             continue
         if instance.state(False) == coloc.primary_role:
             if coloc.score < scores.INFINITY:
-                value = col.node_attr(node, coloc.node_attribute)
+                value = col.node_attr(node, coloc.node_attribute, instance)
                 for dnode in list(dependent.allowed):
-                    if col.same_value(value, col.node_attr(dnode, coloc.node_attribute)):
+                    if col.same_value(value, col.node_attr(dnode, coloc.node_attribute,
+                                                           dependent)):
                         dependent.allowed[dnode] = scores.add(dependent.allowed[dnode],
                                                               coloc.score)
             affected.insert(0, (node, _assigned_score(instance)))

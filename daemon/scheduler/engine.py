@@ -145,6 +145,9 @@ def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = Fa
         _clear_orphan_failcounts(ws)
     for rsc in list(ws.resources):
         create_actions(ws, rsc)
+    if ws.have_guest_nodes:
+        from daemon.scheduler.guest_orderings import order_guest_actions
+        order_guest_actions(ws)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
     create_notifications(ws)

@@ -133,6 +133,8 @@ def block_colocation_dependents(ws: WorkingSet, action: Action) -> None:
     if not is_start and action.task != "promote":
         return
     rsc = action.rsc.top()
+    if rsc.parent is not None:      # a bundle's container or inner clone: the whole bundle
+        rsc = rsc.parent
     for child in rsc.children:
         child_action = None
         for a in reversed(child.actions):

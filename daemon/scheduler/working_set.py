@@ -20,6 +20,7 @@ class WorkingSet:
         self.options = options
         self.quorate = False
         self.have_fencing = False
+        self.have_guest_nodes = False
         self.enable_unfencing = False
         self.dc_node: Node | None = None
         self.nodes: list[Node] = []

@@ -156,7 +156,7 @@ def _inner_wants_bundle_colocations(rsc: Resource, orig: Resource) -> bool:
     if child is None or not child.promotable or orig.top() is not child:
         return False
     if orig is child:
-        return child.promotion_added
+        return child.promotion_sorted
     return not orig.unassigned
 
 
@@ -180,6 +180,10 @@ def _compatible_replica_on(rsc: Resource, node: Node, role: Role, current: bool)
 def _compatible_replica(dependent: Resource, rsc: Resource, role: Role, current: bool):
     from daemon.scheduler.assign import sort_nodes
     active = location(dependent, current)
+    if active is not None and active.guest_never_probed:
+        # an instance inside another bundle pairs by its container's host
+        container = active.remote_rsc.launcher
+        active = location(container, current)
     if active is not None:
         return _compatible_replica_on(rsc, active, role, current)
     for node, _ in sort_nodes(dict(dependent.allowed), None):

@@ -292,7 +292,7 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
     if dependent.assigned_to is None:
         return 0
     if primary.assigned_to is not None and coloc.primary_role != Role.UNKNOWN \
-            and coloc.primary_role != primary.next_role:
+            and coloc.primary_role != role_resource(primary).next_role:
         return 0
     attribute = coloc.node_attribute
     dep_value = node_attr(dependent.assigned_to, attribute, dependent)

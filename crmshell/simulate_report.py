@@ -152,7 +152,7 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
     if not (opts.run or opts.simulate):
         return report
     transition = schedule(cib, now, explain=opts.explain is not None,
-                          scores=opts.scores, fixed_now=fixed)
+                          scores=opts.scores, fixed_now=fixed, sanitized=True)
     if opts.scores:
         out.spacer()
         out.lines += transition.scores_in_order

@@ -121,3 +121,44 @@ def compare(ws: WorkingSet, rsc: Resource, xml_op, node: Node) -> DigestResult:
     else:
         rc = MATCH
     return DigestResult(rc, all_calc, restart_calc, params)
+
+
+# parameters Pacemaker adds to fence devices itself (pcmk_stonith_param())
+_FENCE_PARAMS = {"provides", "stonith-timeout", "pcmk_action_limit", "pcmk_delay_base",
+                 "pcmk_delay_max", "pcmk_host_argument", "pcmk_host_check",
+                 "pcmk_host_list", "pcmk_host_map"}
+
+
+def _is_fence_param(name: str) -> bool:
+    if name in _FENCE_PARAMS:
+        return True
+    if not name.startswith("pcmk_"):
+        return False
+    _, sep, rest = name[5:].partition("_")
+    return bool(sep) and rest in ("action", "timeout", "retries")
+
+
+def _older_feature_set(version: str | None, than: tuple[int, ...]) -> bool:
+    try:
+        parts = tuple(int(p) for p in (version or "0").split("."))
+    except ValueError:
+        return True
+    return parts < than
+
+
+def only_secrets_changed(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
+                         result: DigestResult) -> bool:
+    """In a simulation (secrets masked), a history whose digest of the non-secret
+    parameters still matches is unchanged (only_sanitized_changed())."""
+    recorded = xml_op.get("op-secure-digest")
+    if not ws.sanitized or result.rc != MISMATCH or recorded is None:
+        return False
+    secure_list = (xml_op.get("op-secure-params") or "").split()
+    if _older_feature_set(xml_op.get("crm_feature_set"), (3, 16, 0)):
+        params = dict(rsc_params(ws, rsc, node))
+        params = {k: v for k, v in params.items() if k not in secure_list}
+        if (rsc.standard or "").lower() == "stonith":
+            params = {k: v for k, v in params.items() if not _is_fence_param(k)}
+    else:
+        params = {k: v for k, v in result.params_all.items() if k not in secure_list}
+    return digest_of(params) == recorded

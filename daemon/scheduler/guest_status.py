@@ -98,8 +98,9 @@ def colocation_attr_target(node: Node, rsc: Resource | None) -> str | None:
     never the guest nodes themselves."""
     if rsc is None:
         return None
-    if node.guest_never_probed and rsc.parent is not None and rsc.top().parent is not None \
-            and rsc.top().parent.variant == m.BUNDLE:
+    top = rsc.top()
+    if node.guest_never_probed and top.parent is not None \
+            and top.parent.variant == m.BUNDLE and top.parent.bundle_data.child is top:
         return "host"
     return rsc.meta.get("container-attribute-target")
 

@@ -21,6 +21,7 @@ class WorkingSet:
         self.quorate = False
         self.have_fencing = False
         self.have_guest_nodes = False
+        self.sanitized = False        # secret parameters masked (a simulation)
         self.enable_unfencing = False
         self.dc_node: Node | None = None
         self.nodes: list[Node] = []

@@ -73,7 +73,10 @@ def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | Non
             changed |= assign_to(ws, child, node, score, force, stop_if_fail)
         return changed
     if not force and node is not None:
-        if (score is not None and score < 0) or not node.available():
+        # the graph may assume a guest node's connection will come up
+        if (score is not None and score < 0) or (
+                not node.available() and (node.remote_rsc is None
+                                          or node.remote_rsc.launcher is None)):
             if stop_if_fail:
                 rsc.next_role = Role.STOPPED
             node = None

@@ -322,7 +322,10 @@ def _update_runnable(ws: WorkingSet, action: Action) -> None:
     if node is None:
         action.flags &= ~m.RUNNABLE
         return
-    if not (action.flags & m.ON_DC) and not node.online:
+    if not (action.flags & m.ON_DC) and not node.online and (
+            node.remote_rsc is None or node.remote_rsc.launcher is None
+            or node.remote_requires_reset):
+        # a guest node that is down but needs no reset is assumed to come up
         action.flags &= ~m.RUNNABLE
         if action.rsc.managed and action.task == "stop" and not node.unclean:
             from daemon.scheduler.fencing import fence_node

@@ -127,9 +127,10 @@ def _clear_orphan_failcounts(ws: WorkingSet) -> None:
                              m.AR_ORDERED)
 
 
-def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = False
-                 ) -> WorkingSet:
+def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = False,
+                 sanitized: bool = False) -> WorkingSet:
     ws = build_working_set(cib, now, explain=explain)
+    ws.sanitized = sanitized
     ws.show_scores = show_scores
     config = cib.find("configuration")
     unpack_constraints(ws, config.find("constraints") if config is not None else None)

@@ -51,6 +51,7 @@ class WorkingSet:
         self.config_cache: dict[tuple, Any] = {}
         self.history_by_node: dict[str, dict[str, Any]] = {}
         self.explain = False
+        self.sanitized = False      # a simulation of a CIB with private parameters masked
         self.show_scores = False
         self.score_lines: list[str] = []
         self.promotion_lines: list[str] = []

@@ -595,7 +595,8 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
         except ValueError:
             last_run_i = None
         if last_run_i is not None:
-            if ws.now >= last_run_i + expiration_s:
+            if ws.now >= last_run_i + expiration_s \
+                    and not _failure_timeout_ignored(ws, rsc, h.task, h.interval_ms):
                 expired = True
             unexpired_fail_count, _ = failcounts.get_failcount(
                 ws, h.node, rsc, failcounts.EFFECTIVE, h.xml)
@@ -607,6 +608,8 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
                 clear_reason = "it expired"
             else:
                 expired = False
+        elif is_last_failure and rsc.remote_reconnect_ms:
+            clear_reason = "reconnect interval is set"
     if not expired and is_last_failure and h.task in ("start", "monitor"):
         result = digests.compare(ws, rsc, h.xml, h.node)
         if result.rc not in (digests.UNKNOWN, digests.MATCH):
@@ -618,6 +621,18 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
                              he.OCF_DEGRADED, he.OCF_DEGRADED_PROMOTED):
             expired = False
     return expired
+
+
+def _failure_timeout_ignored(ws: WorkingSet, rsc: Resource, task: str,
+                             interval_ms: int) -> bool:
+    """should_ignore_failure_timeout(): a remote connection's failed recurring monitor
+    (with reconnect_interval and fencing on) does not expire before its node is fenced,
+    since a monitor that keeps failing records no new result."""
+    if rsc.remote_reconnect_ms <= 0 or not ws.options.fencing_enabled or interval_ms == 0 \
+            or task != "monitor":
+        return False
+    node = ws.node_by_name.get(rsc.id)
+    return node is not None and not node.remote_was_fenced
 
 
 def clear_failcount(ws: WorkingSet, rsc: Resource, node: Node, reason: str):

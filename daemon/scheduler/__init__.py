@@ -26,8 +26,8 @@ def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False,
 
     `scores` also records the allocation scores of every assignment step (crm_simulate -s);
     `explain` records, per primitive, what contributed to its node scores (--explain).
-    `sanitized`: the CIB's secret parameters are masked (a simulation, as crm_simulate
-    runs): a history whose only changed parameters are secret ones counts as unchanged.
+    `sanitized`: simulating a saved CIB whose private parameters (passwords) are masked,
+    so a digest differing only in those is no change (crm_simulate does the same).
     """
     import gc
 

@@ -250,10 +250,23 @@ def primitive_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     else:
         _assign_best_node(ws, rsc, prefer, stop_if_fail)
     rsc.assigning = False
-    if rsc.launcher is not None:
-        from daemon.scheduler.guest_status import connection_assigned
-        connection_assigned(ws, rsc)
+    if rsc.is_remote_connection:
+        _remote_connection_assigned(ws, rsc)
     return rsc.assigned_to
+
+
+def _remote_connection_assigned(ws: WorkingSet, connection: Resource) -> None:
+    """A remote node whose connection got a node will be online (and, unless its state
+    was seen, needs no fencing); one whose connection will not run is shutting down."""
+    node = ws.node_by_name.get(connection.id)
+    if node is None:
+        return
+    if connection.assigned_to is not None and connection.next_role != Role.STOPPED:
+        node.online = True
+        if not node.seen:
+            node.unclean = False
+    else:
+        node.shutdown = True
 
 
 def group_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,

@@ -434,7 +434,7 @@ def _guest_node(ws: WorkingSet, name: str) -> Node:
         node.weight = -scores.INFINITY
     node.attrs["#kind"] = "container"
     node.guest_never_probed = True
-    ws.have_guest_nodes = True
+    ws.have_remote_nodes = True
     return node
 
 

@@ -37,8 +37,8 @@ def node_attr(node: Node, attr: str, rsc: Resource | None = None) -> str | None:
     if not node.guest_never_probed and (rsc is None
                                         or "container-attribute-target" not in rsc.meta):
         return node.attrs.get(attr)
-    from daemon.scheduler.guest_status import colocation_attr_target
-    from daemon.scheduler.guest_status import node_attr as guest_attr
+    from daemon.scheduler.guest_attrs import colocation_attr_target
+    from daemon.scheduler.guest_attrs import node_attr as guest_attr
     return guest_attr(node, attr, colocation_attr_target(node, rsc), True)
 
 

@@ -105,7 +105,8 @@ def threshold_reached(ws: WorkingSet, rsc: Resource, node: Node) -> Resource | N
     """pcmk__threshold_reached(): the resource to ban, if the threshold is reached."""
     if rsc.migration_threshold == 0 or rsc.failure_ignored:
         return None
-    count, _ = failcounts.get_failcount(ws, node, rsc, failcounts.EFFECTIVE)
+    count, _ = failcounts.get_failcount(ws, node, rsc,
+                                        failcounts.EFFECTIVE | failcounts.LAUNCHED)
     if count <= 0:
         return None
     to_ban = rsc if rsc.unique else rsc.top()

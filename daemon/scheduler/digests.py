@@ -123,42 +123,58 @@ def compare(ws: WorkingSet, rsc: Resource, xml_op, node: Node) -> DigestResult:
     return DigestResult(rc, all_calc, restart_calc, params)
 
 
-# parameters Pacemaker adds to fence devices itself (pcmk_stonith_param())
-_FENCE_PARAMS = {"provides", "stonith-timeout", "pcmk_action_limit", "pcmk_delay_base",
-                 "pcmk_delay_max", "pcmk_host_argument", "pcmk_host_check",
-                 "pcmk_host_list", "pcmk_host_map"}
+# ---- the secure digest (parameters without the private ones) -------------------------
+
+_FENCE_PARAMS = {"pcmk_action_limit", "pcmk_delay_base", "pcmk_delay_max",
+                 "pcmk_host_argument", "pcmk_host_check", "pcmk_host_list", "pcmk_host_map"}
 
 
 def _is_fence_param(name: str) -> bool:
-    if name in _FENCE_PARAMS:
+    """pcmk_stonith_param(): parameters Pacemaker adds for fence devices itself."""
+    if name in ("provides", "stonith-timeout"):
         return True
     if not name.startswith("pcmk_"):
         return False
-    _, sep, rest = name[5:].partition("_")
-    return bool(sep) and rest in ("action", "timeout", "retries")
-
-
-def _older_feature_set(version: str | None, than: tuple[int, ...]) -> bool:
-    try:
-        parts = tuple(int(p) for p in (version or "0").split("."))
-    except ValueError:
+    if name in _FENCE_PARAMS:
         return True
-    return parts < than
+    rest = name[5:]
+    cut = rest.find("_")
+    return cut >= 0 and rest[cut:] in ("_action", "_timeout", "_retries")
 
 
-def only_secrets_changed(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
+def _older_than(version: str | None, reference: tuple[int, ...]) -> bool:
+    parts = []
+    for piece in (version or "").split("."):
+        parts.append(int(piece) if piece.isdigit() else 0)
+    return tuple(parts) < reference
+
+
+def secure_digest(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
+                  params_all: dict[str, str]) -> str:
+    """calculate_secure_digest(): the digest without the parameters listed in the entry's
+    op-secure-params; for entries written before feature set 3.16.0, of the resource's own
+    parameters only, fence-device parameters and the timeout left out as the controller
+    then did."""
+    listed = f" {xml_op.get('op-secure-params') or ''} "
+    version = xml_op.get("crm_feature_set") or ws.cib.get("crm_feature_set") or "3.20.0"
+    old = _older_than(version, (3, 16, 0))
+    params = dict(rsc_params(ws, rsc, node)) if old else dict(params_all)
+    params = {k: v for k, v in params.items() if f" {k} " not in listed}
+    if old and (rsc.standard or "").lower() == "stonith":
+        params = {k: v for k, v in params.items() if not _is_fence_param(k)}
+    params = filter_for_digest(params)
+    if old:
+        params.pop("CRM_meta_timeout", None)
+    return digest_of(params)
+
+
+def only_private_changed(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
                          result: DigestResult) -> bool:
-    """In a simulation (secrets masked), a history whose digest of the non-secret
-    parameters still matches is unchanged (only_sanitized_changed())."""
-    recorded = xml_op.get("op-secure-digest")
-    if not ws.sanitized or result.rc != MISMATCH or recorded is None:
+    """only_sanitized_changed(): in a simulation of a CIB whose private parameters were
+    masked, a digest that differs only in those is no change."""
+    if not ws.sanitized or result.rc == MATCH:
         return False
-    secure_list = (xml_op.get("op-secure-params") or "").split()
-    if _older_feature_set(xml_op.get("crm_feature_set"), (3, 16, 0)):
-        params = dict(rsc_params(ws, rsc, node))
-        params = {k: v for k, v in params.items() if k not in secure_list}
-        if (rsc.standard or "").lower() == "stonith":
-            params = {k: v for k, v in params.items() if not _is_fence_param(k)}
-    else:
-        params = {k: v for k, v in result.params_all.items() if k not in secure_list}
-    return digest_of(params) == recorded
+    recorded = xml_op.get("op-secure-digest")
+    if recorded is None:
+        return False
+    return secure_digest(ws, rsc, node, xml_op, result.params_all) == recorded

@@ -216,6 +216,6 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: Resource) -> None:
     act.new_ordering(ws, rsc, act.op_key(rsc.id, "lrm_delete"), None, rsc,
                      act.op_key(rsc.id, "monitor"), None,
                      m.AR_IF_ON_SAME_NODE | m.AR_THEN_CANCELS_FIRST)
-    if rsc.launcher is not None:
-        from daemon.scheduler.launcher import launcher_internal_constraints
+    if rsc.launcher is not None or rsc.is_remote_connection or rsc.fence_device:
+        from daemon.scheduler.remote_orderings import launcher_internal_constraints
         launcher_internal_constraints(ws, rsc)

@@ -60,7 +60,7 @@ def _attr_value(rsc: Resource, node: Node, name: str) -> str | None:
     target = rsc.meta.get("container-attribute-target")
     if target is None:
         return node.attrs.get(f"master-{name}")
-    from daemon.scheduler.guest_status import node_attr
+    from daemon.scheduler.guest_attrs import node_attr
     return node_attr(node, f"master-{name}", target, not rsc.unassigned)
 
 

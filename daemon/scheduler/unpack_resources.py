@@ -65,7 +65,7 @@ def get_target_role(rsc: Resource) -> Role | None:
 def unpack_resources(ws: WorkingSet, section) -> None:
     if section is None:
         return
-    for el in section:
+    for el in [*section, *ws.guest_connection_xml]:
         if not isinstance(el.tag, str):
             continue
         rid = el.get("id")
@@ -172,12 +172,14 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
         unpack_resource_utilization(ws, rsc, el)
     rsc.critical = rsc.meta.get("critical") is None or is_true(rsc.meta.get("critical"))
     rsc.notify = is_true(rsc.meta.get("notify"))
+    from daemon.scheduler.remote_nodes import is_connection_xml
+    rsc.is_remote_connection = is_connection_xml(el)
+    guest_connection = rsc.is_remote_connection and "container" in rsc.meta
+    remote_connection = rsc.is_remote_connection and not guest_connection
     allow_migrate = rsc.meta.get("allow-migrate")
-    # a Pacemaker Remote connection migrates unless told otherwise (it then moves without
+    # a remote node's connection migrates unless told otherwise (it then moves without
     # stopping what runs on its node)
-    rsc.migratable = is_true(allow_migrate) or (
-        allow_migrate is None and rsc.standard == "ocf" and rsc.provider == "pacemaker"
-        and rsc.agent == "remote")
+    rsc.migratable = is_true(allow_migrate) or (allow_migrate is None and remote_connection)
     managed = rsc.meta.get("is-managed")
     if managed is not None and managed.lower() != "default":
         rsc.managed = is_true(managed)
@@ -212,6 +214,13 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     ft = rsc.meta.get("failure-timeout")
     if ft is not None:
         rsc.failure_expiration_ms = timespec.interval_ms(ft)
+    if remote_connection:
+        from daemon.scheduler.params import rsc_params
+        reconnect = rsc_params(ws, rsc, None).get("reconnect_interval")
+        if reconnect:
+            # reconnecting waits for the failure to expire: failure-timeout is the interval
+            rsc.remote_reconnect_ms = timespec.interval_ms(reconnect)
+            rsc.failure_expiration_ms = rsc.remote_reconnect_ms // 1000 * 1000
     role = get_target_role(rsc)
     if role is not None:
         rsc.next_role = role
@@ -231,6 +240,9 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
 
     if ws.options.symmetric:
         resource_location(ws, rsc, None, 0, "symmetric_default")
+    elif guest_connection:
+        # a guest's connection may go wherever its launcher may
+        resource_location(ws, rsc, None, 0, "remote_connection_default")
     return rsc
 
 

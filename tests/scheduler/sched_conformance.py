@@ -111,6 +111,7 @@ def run_case(name: str, tier: str) -> CaseResult:
     from daemon.scheduler import load_cib, schedule
     expected = expected_lines(name, tier)
     try:
+        # crm_simulate treats the saved CIBs as sanitized (private parameters masked)
         transition = schedule(load_cib(str(case_dir(tier) / "xml" / f"{name}.xml")), CASE_NOW,
                               sanitized=True)
     except Exception as exc:  # a crash is a failing case, reported with its cause

@@ -325,8 +325,8 @@ def _count_active(rsc: Resource) -> int:
 
 
 def _is_bundled(rsc: Resource) -> bool:
-    """Inside a bundle (bundles are not modelled yet: a hook for them)."""
-    return getattr(rsc, "bundle", None) is not None
+    """Inside a bundle (pcmk__is_bundled())."""
+    return rsc.parent is not None and rsc.top_with_bundle().variant == m.BUNDLE
 
 
 def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) -> None:

@@ -252,6 +252,8 @@ def unpack_bundle(ws: WorkingSet, rsc: Resource) -> bool:
     if data is None:
         return False
     rsc.bundle_data = data
+    rsc.interleave = (rsc.meta.get("interleave") or "").lower() in ("true", "yes", "on",
+                                                                     "y", "1")
     if data.per_host == 1:
         rsc.unique = False
     primitive = rsc.xml.find("primitive")

@@ -170,7 +170,11 @@ def _uuid_for_ordering(key: str, rsc: Resource) -> str:
         task = _REMAP[task]
     elif task not in _ALREADY:
         return key
-    if rsc.notify and rsc.variant == m.CLONE:      # after the clone's notifications
+    bundled = rsc.variant == m.BUNDLE or (rsc.parent is not None
+                                          and rsc.top_with_bundle().variant == m.BUNDLE)
+    notify = rsc.notify or (rsc.variant == m.BUNDLE and rsc.bundle_data.child is not None
+                            and rsc.bundle_data.child.notify)
+    if notify and (rsc.variant == m.CLONE or bundled):   # after the notifications
         return f"{rid}_confirmed-post_notify_{task}_0"
     return act.op_key(rid, task, 0)
 
@@ -294,7 +298,7 @@ def _update(ws: WorkingSet, rsc: Resource, first: Action, then: Action, node: No
                 changed |= _update(ws, member, first, member_action, node, flags, filter_,
                                    rel_type)
         return changed
-    if rsc.variant == m.CLONE:
+    if rsc.variant >= m.CLONE:
         from daemon.scheduler.instances import instance_update_ordered_actions
         return instance_update_ordered_actions(ws, first, then, node, flags, filter_,
                                                rel_type)

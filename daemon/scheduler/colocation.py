@@ -323,7 +323,7 @@ def _best_scores_by_value(rsc: Resource, attr: str) -> dict[str | None, int]:
     best: dict[str | None, int] = {}
     for node, weight in rsc.allowed.items():
         if node.available():
-            key = _value_key(node_attr(node, attr))
+            key = _value_key(node_attr(node, attr, rsc))
             if weight > best.get(key, -scores.INFINITY):
                 best[key] = weight
     return best
@@ -341,12 +341,13 @@ def _allowed_on_one(rsc: Resource) -> bool:
 
 def _add_node_scores_matching_attr(nodes: dict[Node, int], coloc_rsc: Resource,
                                    coloc: Colocation, factor: float,
-                                   only_positive: bool) -> None:
+                                   only_positive: bool,
+                                   nodes_rsc: Resource | None = None) -> None:
     attr = coloc.node_attribute
     best = _best_scores_by_value(coloc_rsc, attr)
     for node in list(nodes):
         weight = nodes[node]
-        score = best.get(_value_key(node_attr(node, attr)), -scores.INFINITY)
+        score = best.get(_value_key(node_attr(node, attr, nodes_rsc)), -scores.INFINITY)
         if factor < 0 and score < 0:
             if (coloc.primary.stickiness >= -score or not has_influence(coloc)
                     or not _allowed_on_one(coloc.dependent)):
@@ -394,7 +395,7 @@ def add_colocated_node_scores(coloc_rsc: Resource, nodes_rsc: Resource,
     else:
         work = dict(nodes)
         _add_node_scores_matching_attr(work, coloc_rsc, coloc, factor,
-                                       bool(flags & SELECT_NONNEGATIVE))
+                                       bool(flags & SELECT_NONNEGATIVE), nodes_rsc)
     if any_node_available(work):
         if flags & SELECT_THIS_WITH:
             colocations = this_with(coloc_rsc)

@@ -31,11 +31,19 @@ def f32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
+def attr_viewer(rsc: Resource | None) -> Resource | None:
+    """`rsc` if it may see node attributes other than the node's own (bundled, or with a
+    container-attribute-target), else None: the plain, fast lookup."""
+    if rsc is None or ("container-attribute-target" not in rsc.meta
+                       and rsc.top().parent is None):
+        return None
+    return rsc
+
+
 def node_attr(node: Node, attr: str, rsc: Resource | None = None) -> str | None:
     """pcmk__colocation_node_attr(): `rsc`'s view of a node attribute (a bundled
     resource's on a guest node is its container host's)."""
-    if not node.guest_never_probed and (rsc is None
-                                        or "container-attribute-target" not in rsc.meta):
+    if rsc is None and not node.guest_never_probed:
         return node.attrs.get(attr)
     from daemon.scheduler.guest_attrs import colocation_attr_target
     from daemon.scheduler.guest_attrs import node_attr as guest_attr
@@ -265,16 +273,17 @@ def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocat
     attribute = coloc.node_attribute
     value = None
     if primary.assigned_to is not None:
-        value = node_attr(primary.assigned_to, attribute, primary)
+        value = node_attr(primary.assigned_to, attribute, attr_viewer(primary))
     elif coloc.score < 0:
         return
     work = dict(dependent.allowed)
     score = coloc.score
+    viewer = attr_viewer(dependent)
     for node, weight in work.items():
         if primary.assigned_to is None:
             work[node] = scores.add(-score, weight)
             continue
-        if same_value(node_attr(node, attribute, dependent), value):
+        if same_value(node_attr(node, attribute, viewer), value):
             if score < scores.INFINITY:
                 work[node] = scores.add(score, weight)
             continue
@@ -295,9 +304,9 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
             and coloc.primary_role != role_resource(primary).next_role:
         return 0
     attribute = coloc.node_attribute
-    dep_value = node_attr(dependent.assigned_to, attribute, dependent)
-    pri_value = None if primary.assigned_to is None else node_attr(primary.assigned_to,
-                                                                   attribute, primary)
+    dep_value = node_attr(dependent.assigned_to, attribute, attr_viewer(dependent))
+    pri_value = None if primary.assigned_to is None else node_attr(
+        primary.assigned_to, attribute, attr_viewer(primary))
     multiplier = 1
     if primary.assigned_to is None or not same_value(dep_value, pri_value):
         if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:
@@ -321,9 +330,10 @@ def _best_scores_by_value(rsc: Resource, attr: str) -> dict[str | None, int]:
     """The best score of `rsc` among available nodes, per value of the node attribute
     (compared as same_value() does): one pass instead of one per node."""
     best: dict[str | None, int] = {}
+    viewer = attr_viewer(rsc)
     for node, weight in rsc.allowed.items():
         if node.available():
-            key = _value_key(node_attr(node, attr, rsc))
+            key = _value_key(node_attr(node, attr, viewer))
             if weight > best.get(key, -scores.INFINITY):
                 best[key] = weight
     return best
@@ -345,9 +355,10 @@ def _add_node_scores_matching_attr(nodes: dict[Node, int], coloc_rsc: Resource,
                                    nodes_rsc: Resource | None = None) -> None:
     attr = coloc.node_attribute
     best = _best_scores_by_value(coloc_rsc, attr)
+    viewer = attr_viewer(nodes_rsc)
     for node in list(nodes):
         weight = nodes[node]
-        score = best.get(_value_key(node_attr(node, attr, nodes_rsc)), -scores.INFINITY)
+        score = best.get(_value_key(node_attr(node, attr, viewer)), -scores.INFINITY)
         if factor < 0 and score < 0:
             if (coloc.primary.stickiness >= -score or not has_influence(coloc)
                     or not _allowed_on_one(coloc.dependent)):

@@ -170,11 +170,13 @@ def _uuid_for_ordering(key: str, rsc: Resource) -> str:
         task = _REMAP[task]
     elif task not in _ALREADY:
         return key
-    bundled = rsc.variant == m.BUNDLE or (rsc.parent is not None
-                                          and rsc.top_with_bundle().variant == m.BUNDLE)
-    notify = rsc.notify or (rsc.variant == m.BUNDLE and rsc.bundle_data.child is not None
-                            and rsc.bundle_data.child.notify)
-    if notify and (rsc.variant == m.CLONE or bundled):   # after the notifications
+    if rsc.variant == m.BUNDLE:     # notifies when its primitive does
+        notify = rsc.notify or (rsc.bundle_data.child is not None
+                                and rsc.bundle_data.child.notify)
+    else:
+        notify = rsc.notify and (rsc.variant == m.CLONE
+                                 or rsc.top_with_bundle().variant == m.BUNDLE)
+    if notify:                      # after the notifications
         return f"{rid}_confirmed-post_notify_{task}_0"
     return act.op_key(rid, task, 0)
 

@@ -151,17 +151,22 @@ def node_list(ws: WorkingSet, show: Show = PLAIN) -> list[str]:
     offline: list[str] = []
     remote_online: list[str] = []
     remote_offline: list[str] = []
+    guest_online: list[str] = []
     out: list[str] = []
     for node in sorted(ws.nodes, key=lambda n: name_key(n.name)):
         name = display_name(node, show)
         if node_mode(node) is not None or show.feature_set or node_health(ws, node) <= 0:
             out.append(node_line(ws, node, show))
+        elif node.remote_rsc is not None and node.remote_rsc.launcher is not None:
+            if node.online:         # guests are listed only while up
+                guest_online.append(name)
         elif node.online:
             (remote_online if node.kind == "remote" else online).append(name)
         else:
             (remote_offline if node.kind == "remote" else offline).append(name)
     for label, names in (("Online", online), ("OFFLINE", offline),
-                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline)):
+                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline),
+                         ("GuestOnline", guest_online)):
         if names:
             out.append(f"{label}: [ {' '.join(names)} ]")
     return out
@@ -187,7 +192,31 @@ def resource_lines(ws: WorkingSet, rsc: Resource, depth: int, show: Show = PLAIN
         return [_item(depth, primitive_text(ws, rsc, show=show))]
     if rsc.variant == m.GROUP:
         return _group(ws, rsc, depth, show)
+    if rsc.variant == m.BUNDLE:
+        return _bundle(ws, rsc, depth, show)
     return _clone(ws, rsc, depth, show)
+
+
+def _bundle(ws: WorkingSet, rsc: Resource, depth: int, show: Show) -> list[str]:
+    """pe__bundle_text(): a header, then one line per replica named by its connection (or
+    container) and IP, showing the inner resource (or container) on the container's host."""
+    data = rsc.bundle_data
+    unique = " (unique)" if rsc.unique else ""
+    description = rsc.xml.get("description")
+    described = f" ({description})" if description else ""
+    unmanaged = " (maintenance)" if rsc.maintenance else (
+        "" if rsc.managed else " (unmanaged)")
+    header = (f"Container bundle{' set' if data.replicas_count > 1 else ''}: {rsc.id} "
+              f"[{data.image}]{unique}{described}{unmanaged}:")
+    out = [_item(depth, header)]
+    for replica in data.replicas:
+        shown = replica.child or replica.container
+        name = printable_id(replica.remote or replica.container)
+        if replica.ipaddr:
+            name += f" ({replica.ipaddr})"
+        host = current_node(replica.container)
+        out.append(_item(depth + 1, primitive_text(ws, shown, name, show, at=host)))
+    return out
 
 
 def _target_role(rsc: Resource) -> str | None:
@@ -262,10 +291,14 @@ def _state_text(rsc: Resource, role: Role, show: Show) -> str:
     return role.text
 
 
+_OWN_NODE = object()
+
+
 def primitive_text(ws: WorkingSet, rsc: Resource, name: str | None = None,
-                   show: Show = PLAIN) -> str:
-    """One resource line: id, agent, state, node and flags, as crm_mon prints it."""
-    node = current_node(rsc) or rsc.pending_node
+                   show: Show = PLAIN, at=_OWN_NODE) -> str:
+    """One resource line: id, agent, state, node and flags, as crm_mon prints it (`at`: the
+    node to show instead of the resource's own, as a bundle replica shows its host)."""
+    node = (current_node(rsc) or rsc.pending_node) if at is _OWN_NODE else at
     if node is None and rsc.lock_node is not None:
         node = rsc.lock_node
     multiple = len(rsc.running_on) > 1

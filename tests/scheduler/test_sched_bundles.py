@@ -158,3 +158,14 @@ def test_promotion_scores_are_read_from_the_container_host():
     plan = _plan(PROMOTABLE, nodes=["node1", "node2"],
                  status=_running_bundle_status(PROMOTABLE, promoted_on="node2"))
     assert plan == Counter(), plan
+
+
+def test_status_shows_bundles_and_guest_nodes_as_crm_simulate_does():
+    from daemon.scheduler.engine import build_working_set as build
+    from daemon.scheduler.status_view import cluster_status_lines
+    path = SCHED_TIER3 / "xml" / "bundle-promoted-location-3.xml"
+    lines = [re.sub(r"\s+", " ", line) for line in
+             cluster_status_lines(build(etree.parse(str(path)).getroot(), NOW))]
+    assert " * GuestOnline: [ base-bundle-0 base-bundle-1 base-bundle-2 ]" in lines
+    assert " * Container bundle set: base-bundle [localhost/pcmktest]:" in lines
+    assert " * base-bundle-0 (ocf:pacemaker:Stateful): Promoted node3" in lines

@@ -18,6 +18,7 @@ from daemon.scheduler.assign import current_node
 from daemon.scheduler.history_entry import mask_probe_failure
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.node_names import name_key
+from daemon.scheduler.remote_nodes import is_guest
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -131,7 +132,7 @@ def node_feature_set(node: Node) -> str | None:
 
 def node_line(ws: WorkingSet, node: Node, show: Show = PLAIN) -> str:
     """'Node NAME: STATE' for a node shown on its own."""
-    kind = "RemoteNode" if node.kind == "remote" else "Node"
+    kind = "Node" if node.kind != "remote" else "GuestNode" if is_guest(node) else "RemoteNode"
     mode = node_mode(node) or ("online" if node.online else "OFFLINE")
     text = f"{kind} {display_name(node, show)}: {mode}"
     health = node_health(ws, node)
@@ -151,17 +152,22 @@ def node_list(ws: WorkingSet, show: Show = PLAIN) -> list[str]:
     offline: list[str] = []
     remote_online: list[str] = []
     remote_offline: list[str] = []
+    guest_online: list[str] = []
     out: list[str] = []
     for node in sorted(ws.nodes, key=lambda n: name_key(n.name)):
         name = display_name(node, show)
         if node_mode(node) is not None or show.feature_set or node_health(ws, node) <= 0:
             out.append(node_line(ws, node, show))
+        elif is_guest(node):
+            if node.online:          # a guest whose launcher is down is not listed
+                guest_online.append(name)
         elif node.online:
             (remote_online if node.kind == "remote" else online).append(name)
         else:
             (remote_offline if node.kind == "remote" else offline).append(name)
     for label, names in (("Online", online), ("OFFLINE", offline),
-                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline)):
+                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline),
+                         ("GuestOnline", guest_online)):
         if names:
             out.append(f"{label}: [ {' '.join(names)} ]")
     return out

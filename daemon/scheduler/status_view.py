@@ -66,6 +66,9 @@ def cluster_status_lines(ws: WorkingSet) -> list[str]:
     for rsc in ws.resources:
         if rsc.removed and not _active(rsc):
             continue        # inactive orphans are not shown
+        if rsc.is_remote_connection and rsc.launcher is not None \
+                and rsc.meta.get("internal_rsc") == "true":
+            continue        # nor are guests' implicit connections
         lines += resource_lines(ws, rsc, 2)
     return lines
 

@@ -221,6 +221,15 @@ def _rstate(name: str, lrm: str = "", attrs: dict[str, str] | None = None) -> st
             f'<lrm id="{name}"><lrm_resources>{lrm}</lrm_resources></lrm></node_state>')
 
 
+def _guest_running(*, host_lost: bool = False) -> str:
+    """vm1 (launching guest1) on node1, rsc1 on guest1; a fence device on node2 when node1
+    is lost."""
+    return (c.node_state("node1", c.running("vm1", "node1")
+                         + _conn("guest1", "node1", launcher="vm1"), lost=host_lost)
+            + c.node_state("node2", _fencer_on("node2") if host_lost else "")
+            + _rstate("guest1", c.running("rsc1", "guest1")))
+
+
 ON_REMOTE = prefer("rsc1", "remote1")
 ON_GUEST = prefer("rsc1", "guest1")
 SCENARIOS = {
@@ -265,26 +274,19 @@ SCENARIOS = {
     "stopped launcher stops its guest": (
         dict(resources=c.dummy("vm1", meta={"remote-node": "guest1", "target-role": "Stopped"})
              + c.dummy("rsc1"), constraints=ON_GUEST,
-             status=c.node_state("node1", c.running("vm1", "node1")
-                                 + _conn("guest1", "node1", launcher="vm1"))
-             + c.node_state("node2") + _rstate("guest1", c.running("rsc1", "guest1"))),
+             status=_guest_running()),
         ["* Move rsc1 (guest1 -> node1)", "* Stop guest1 (node1) due to node availability",
          "* Stop vm1 (node1) due to node availability"]),
     "guest moves with its launcher": (
         dict(resources=vm("vm1", "guest1") + c.dummy("rsc1"),
              constraints=ON_GUEST + prefer("vm1", "node2", "200"),
-             status=c.node_state("node1", c.running("vm1", "node1")
-                                 + _conn("guest1", "node1", launcher="vm1"))
-             + c.node_state("node2") + _rstate("guest1", c.running("rsc1", "guest1"))),
+             status=_guest_running()),
         ["* Move guest1 (node1 -> node2)", "* Move vm1 (node1 -> node2)",
          "* Restart rsc1 (guest1) due to required vm1 start"]),
     "guest of a lost host is fenced by recovering its launcher elsewhere": (
         dict(resources=FENCER + vm("vm1", "guest1") + c.dummy("rsc1"), constraints=ON_GUEST,
              props=FENCING,
-             status=c.node_state("node1", c.running("vm1", "node1")
-                                 + _conn("guest1", "node1", launcher="vm1"), lost=True)
-             + c.node_state("node2", _fencer_on("node2"))
-             + _rstate("guest1", c.running("rsc1", "guest1"))),
+             status=_guest_running(host_lost=True)),
         ["* Fence (reboot) guest1 (resource: vm1) 'guest is unclean'",
          "* Fence (reboot) node1 'peer is no longer part of the cluster'",
          "* Move guest1 (node1 -> node2)", "* Recover rsc1 (guest1)",

@@ -66,6 +66,9 @@ def any_node_available(nodes: dict[Node, int]) -> bool:
 def has_influence(coloc: Colocation, rsc: Resource | None = None) -> bool:
     if rsc is None:
         rsc = coloc.primary
+    # a bundle's connection (nesting allowed) does not move its clean, active container
+    if coloc.dependent.remote_nesting_allowed and not rsc.failed and len(rsc.running_on) == 1:
+        return False
     return coloc.influence or not rsc.running_on
 
 

@@ -94,9 +94,31 @@ def _unpack_node_lrm(ws: WorkingSet, node: Node, state) -> None:
     resources = lrm.find("lrm_resources")
     if resources is None:
         return
+    launched_orphans = False
     for entry in resources:
         if entry.tag == "lrm_resource":
-            unpack_lrm_resource(ws, node, entry)
+            rsc = unpack_lrm_resource(ws, node, entry)
+            if rsc is not None and rsc.removed and entry.get("container"):
+                launched_orphans = True
+    if launched_orphans:
+        _map_removed_launched(ws, resources)
+
+
+def _map_removed_launched(ws: WorkingSet, resources) -> None:
+    """handle_removed_launched_resources(): a removed resource whose history names its
+    container is launched by that container, if it still exists."""
+    for entry in resources:
+        if entry.tag != "lrm_resource":
+            continue
+        launcher_id, rsc_id = entry.get("container"), entry.get("id")
+        if launcher_id is None or rsc_id is None:
+            continue
+        launcher_rsc = ws.rsc_by_id.get(launcher_id)
+        rsc = ws.rsc_by_id.get(rsc_id)
+        if launcher_rsc is None or rsc is None or rsc.launcher is not None or not rsc.removed:
+            continue
+        rsc.launcher = launcher_rsc
+        launcher_rsc.launched.append(rsc)
 
 
 # ---- finding the resource an entry belongs to -------------------------------------

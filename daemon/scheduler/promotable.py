@@ -13,6 +13,7 @@ from daemon.scheduler.instances import (cmp_instance, find_compatible_instance, 
                                         location_nodes)
 from daemon.scheduler.model import Colocation, Node, Resource
 from daemon.scheduler.notify import create_promotable_pseudo_ops
+from daemon.scheduler.remote_nodes import guest_node_available
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -174,8 +175,8 @@ def _node_to_be_promoted_on(rsc: Resource) -> Node | None:
             return None
     elif rsc.priority < 0:
         return None
-    elif not node.available():
-        return None
+    elif not node.available() or not guest_node_available(node):
+        return None         # (a guest also needs its launcher placed)
     parent = rsc.top()
     if node not in parent.allowed:
         return None

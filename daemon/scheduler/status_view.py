@@ -18,6 +18,7 @@ from daemon.scheduler.assign import current_node
 from daemon.scheduler.history_entry import mask_probe_failure
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.node_names import name_key
+from daemon.scheduler.remote_nodes import is_guest
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -65,6 +66,9 @@ def cluster_status_lines(ws: WorkingSet) -> list[str]:
     for rsc in ws.resources:
         if rsc.removed and not _active(rsc):
             continue        # inactive orphans are not shown
+        if rsc.is_remote_connection and rsc.launcher is not None \
+                and rsc.meta.get("internal_rsc") == "true":
+            continue        # nor are guests' implicit connections
         lines += resource_lines(ws, rsc, 2)
     return lines
 
@@ -131,7 +135,7 @@ def node_feature_set(node: Node) -> str | None:
 
 def node_line(ws: WorkingSet, node: Node, show: Show = PLAIN) -> str:
     """'Node NAME: STATE' for a node shown on its own."""
-    kind = "RemoteNode" if node.kind == "remote" else "Node"
+    kind = "Node" if node.kind != "remote" else "GuestNode" if is_guest(node) else "RemoteNode"
     mode = node_mode(node) or ("online" if node.online else "OFFLINE")
     text = f"{kind} {display_name(node, show)}: {mode}"
     health = node_health(ws, node)
@@ -157,8 +161,8 @@ def node_list(ws: WorkingSet, show: Show = PLAIN) -> list[str]:
         name = display_name(node, show)
         if node_mode(node) is not None or show.feature_set or node_health(ws, node) <= 0:
             out.append(node_line(ws, node, show))
-        elif node.remote_rsc is not None and node.remote_rsc.launcher is not None:
-            if node.online:         # guests are listed only while up
+        elif is_guest(node):
+            if node.online:          # a guest whose launcher is down is not listed
                 guest_online.append(name)
         elif node.online:
             (remote_online if node.kind == "remote" else online).append(name)

@@ -10,6 +10,7 @@ from daemon.scheduler import model as m
 from daemon.scheduler import rules, scores, timespec
 from daemon.scheduler.cluster_options import is_true
 from daemon.scheduler.model import Node, Resource
+from daemon.scheduler.remote_nodes import is_connection_xml
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -172,7 +173,6 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
         unpack_resource_utilization(ws, rsc, el)
     rsc.critical = rsc.meta.get("critical") is None or is_true(rsc.meta.get("critical"))
     rsc.notify = is_true(rsc.meta.get("notify"))
-    from daemon.scheduler.remote_nodes import is_connection_xml
     rsc.is_remote_connection = is_connection_xml(el)
     guest_connection = rsc.is_remote_connection and "container" in rsc.meta
     remote_connection = rsc.is_remote_connection and not guest_connection

@@ -4,6 +4,7 @@ on them, the orderings against the connection, and guests "fenced" by their laun
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from daemon.scheduler import digests, load_cib, schedule
@@ -188,3 +189,124 @@ def test_only_private_parameters_changed_is_no_change_when_sanitized(tmp_path):
                                   params=params)])) + c.node_state("node2"))
     assert [normalise(x) for x in schedule(cib, NOW, sanitized=True).summary_lines] == []
     assert [normalise(x) for x in schedule(cib, NOW).summary_lines] == ["* Restart rsc1 (node1)"]
+
+
+# ---- scenarios whose summaries crm_simulate (2.1.5) gives identically --------------------
+
+FENCER = '<primitive id="fencer" class="stonith" type="fence_xvm"/>'
+FENCING = {"stonith-enabled": "true"}
+
+
+def _fencer_on(node: str) -> str:
+    return ('<lrm_resource id="fencer" class="stonith" type="fence_xvm">'
+            f'{c.op("fencer", node, "start", 5)}</lrm_resource>')
+
+
+def _conn(rsc_id: str, node: str, call_id: int = 20, *, launcher: str | None = None,
+          monitor_rc: int = 0, start_rc: int = 0) -> str:
+    ops = [c.op(rsc_id, node, "start", call_id, rc=start_rc, expected=0)]
+    if not start_rc:
+        ops.append(c.op(rsc_id, node, "monitor", call_id + 1, interval_ms=30000, rc=monitor_rc,
+                        expected=0))
+    extra = f' container="{launcher}"' if launcher else ""
+    return (f'<lrm_resource id="{rsc_id}" class="ocf" provider="pacemaker" type="remote"'
+            f'{extra}>{"".join(ops)}</lrm_resource>')
+
+
+def _rstate(name: str, lrm: str = "", attrs: dict[str, str] | None = None) -> str:
+    transient = (f'<transient_attributes id="{name}"><instance_attributes id="st-{name}">'
+                 f'{c.nvpairs("st-" + name, attrs)}</instance_attributes>'
+                 '</transient_attributes>') if attrs else ""
+    return (f'<node_state id="{name}" uname="{name}" remote_node="true">{transient}'
+            f'<lrm id="{name}"><lrm_resources>{lrm}</lrm_resources></lrm></node_state>')
+
+
+def _guest_running(*, host_lost: bool = False) -> str:
+    """vm1 (launching guest1) on node1, rsc1 on guest1; a fence device on node2 when node1
+    is lost."""
+    return (c.node_state("node1", c.running("vm1", "node1")
+                         + _conn("guest1", "node1", launcher="vm1"), lost=host_lost)
+            + c.node_state("node2", _fencer_on("node2") if host_lost else "")
+            + _rstate("guest1", c.running("rsc1", "guest1")))
+
+
+ON_REMOTE = prefer("rsc1", "remote1")
+ON_GUEST = prefer("rsc1", "guest1")
+SCENARIOS = {
+    "connection migrates off a standby node": (
+        dict(resources=remote("remote1") + c.dummy("rsc1"), constraints=ON_REMOTE,
+             node_attrs={"node1": {"standby": "on"}},
+             status=c.node_state("node1", _conn("remote1", "node1")) + c.node_state("node2")
+             + _rstate("remote1", c.running("rsc1", "remote1"))),
+        ["* Migrate remote1 (node1 -> node2)"]),
+    "failed connection start is recovered": (
+        dict(resources=remote("remote1") + c.dummy("rsc1"), constraints=ON_REMOTE,
+             status=c.node_state("node1", _conn("remote1", "node1", start_rc=1))
+             + c.node_state("node2") + _rstate("remote1")),
+        ["* Recover remote1 (node1)", "* Start rsc1 (remote1)"]),
+    "lost connection fences the remote node": (
+        dict(resources=FENCER + remote("remote1") + c.dummy("rsc1"), constraints=ON_REMOTE,
+             props=FENCING,
+             status=c.node_state("node1", _conn("remote1", "node1", monitor_rc=1))
+             + c.node_state("node2", _fencer_on("node2"))
+             + _rstate("remote1", c.running("rsc1", "remote1"))),
+        ["* Fence (reboot) remote1 'remote connection is unrecoverable'",
+         "* Move rsc1 (remote1 -> node1)", "* Recover remote1 (node1)"]),
+    "connection on a lost node moves without fencing the remote node": (
+        dict(resources=FENCER + remote("remote1") + c.dummy("rsc1"), constraints=ON_REMOTE,
+             props=FENCING,
+             status=c.node_state("node1", _conn("remote1", "node1"), lost=True)
+             + c.node_state("node2", _fencer_on("node2"))
+             + _rstate("remote1", c.running("rsc1", "remote1"))),
+        ["* Fence (reboot) node1 'peer is no longer part of the cluster'",
+         "* Move remote1 (node1 -> node2)"]),
+    "remote node without discovery gets no probes": (
+        dict(resources=remote("remote1") + c.dummy("rsc1"),
+             status=c.node_state("node1", _conn("remote1", "node1")) + c.node_state("node2")
+             + _rstate("remote1", "", {"resource-discovery-enabled": "false"})),
+        ["* Start rsc1 (node2)"]),
+    "shutting down a remote node stops its connection": (
+        dict(resources=remote("remote1") + c.dummy("rsc1"), constraints=ON_REMOTE,
+             status=c.node_state("node1", _conn("remote1", "node1")) + c.node_state("node2")
+             + _rstate("remote1", c.running("rsc1", "remote1"), {"shutdown": "1234"})),
+        ["* Move rsc1 (remote1 -> node1)",
+         "* Stop remote1 (node1) due to node availability"]),
+    "stopped launcher stops its guest": (
+        dict(resources=c.dummy("vm1", meta={"remote-node": "guest1", "target-role": "Stopped"})
+             + c.dummy("rsc1"), constraints=ON_GUEST,
+             status=_guest_running()),
+        ["* Move rsc1 (guest1 -> node1)", "* Stop guest1 (node1) due to node availability",
+         "* Stop vm1 (node1) due to node availability"]),
+    "guest moves with its launcher": (
+        dict(resources=vm("vm1", "guest1") + c.dummy("rsc1"),
+             constraints=ON_GUEST + prefer("vm1", "node2", "200"),
+             status=_guest_running()),
+        ["* Move guest1 (node1 -> node2)", "* Move vm1 (node1 -> node2)",
+         "* Restart rsc1 (guest1) due to required vm1 start"]),
+    "guest of a lost host is fenced by recovering its launcher elsewhere": (
+        dict(resources=FENCER + vm("vm1", "guest1") + c.dummy("rsc1"), constraints=ON_GUEST,
+             props=FENCING,
+             status=_guest_running(host_lost=True)),
+        ["* Fence (reboot) guest1 (resource: vm1) 'guest is unclean'",
+         "* Fence (reboot) node1 'peer is no longer part of the cluster'",
+         "* Move guest1 (node1 -> node2)", "* Recover rsc1 (guest1)",
+         "* Recover vm1 (node1 -> node2)"]),
+    "clone instances count and use remote nodes": (
+        dict(resources=remote("remote1") + remote("remote2") + c.clone("cl", c.dummy("crsc")),
+             status=c.node_state("node1", _conn("remote1", "node1"))
+             + c.node_state("node2", _conn("remote2", "node2", 30))
+             + _rstate("remote1") + _rstate("remote2")),
+        ["* Start crsc:0 (remote1)", "* Start crsc:1 (remote2)", "* Start crsc:2 (node1)",
+         "* Start crsc:3 (node2)"]),
+    "unseen remote node needs no fencing once its connection starts": (
+        dict(resources=FENCER + remote("remote1") + c.dummy("rsc1"), props=FENCING,
+             constraints=ON_REMOTE,
+             status=c.node_state("node1") + c.node_state("node2", _fencer_on("node2"))),
+        ["* Start remote1 (node1)", "* Start rsc1 (remote1)"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenario_as_crm_simulate_plans_it(tmp_path, name):
+    kw, expected = SCENARIOS[name]
+    assert _summary(tmp_path, **kw) == sorted(expected)

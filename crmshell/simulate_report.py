@@ -151,8 +151,9 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
     report = Report(out.lines, cib, cib)
     if not (opts.run or opts.simulate):
         return report
+    # as crm_simulate: a digest differing only in masked private parameters is no change
     transition = schedule(cib, now, explain=opts.explain is not None,
-                          scores=opts.scores, fixed_now=fixed)
+                          scores=opts.scores, fixed_now=fixed, sanitized=True)
     if opts.scores:
         out.spacer()
         out.lines += transition.scores_in_order

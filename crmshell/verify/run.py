@@ -10,7 +10,7 @@ import re
 from typing import Iterable
 
 from crmshell.agents import AgentCatalog
-from crmshell.verify import properties, references, resources, structure
+from crmshell.verify import bundles, properties, references, resources, structure
 from crmshell.verify.findings import ERROR, Finding, element_line, element_path
 from crmshell.verify.index import build_index
 
@@ -78,6 +78,7 @@ def verify(cib_root, catalog: AgentCatalog, *, schema: bool = True) -> list[Find
     checks: Iterable[Iterable[Finding]] = (
         structure.check_ids(index),
         structure.check_containers(index),
+        bundles.check_bundles(index),
         references.check_templates(index),
         references.check_id_refs(index),
         references.check_constraints(index),

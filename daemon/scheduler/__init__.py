@@ -20,12 +20,14 @@ from daemon.scheduler.errors import CibInputError, SchedulerError  # noqa: E402
 
 
 def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False,
-             fixed_now: bool = False) -> "Transition":
+             fixed_now: bool = False, sanitized: bool = False) -> "Transition":
     """Compute the transition for a CIB at time `now` (Unix seconds; the CIB's
     execution-date when it has one, unless `fixed_now`: crm_simulate's --set-datetime).
 
     `scores` also records the allocation scores of every assignment step (crm_simulate -s);
     `explain` records, per primitive, what contributed to its node scores (--explain).
+    `sanitized`: simulating a saved CIB whose private parameters (passwords) are masked,
+    so a digest differing only in those is no change (crm_simulate does the same).
     """
     import gc
 
@@ -40,7 +42,8 @@ def schedule(cib_root, now: int, *, explain: bool = False, scores: bool = False,
     gc.disable()
     try:
         at = now if fixed_now else effective_now(cib_root, now)
-        ws = run_pipeline(cib_root, at, explain=explain, show_scores=scores)
+        ws = run_pipeline(cib_root, at, explain=explain, show_scores=scores,
+                          sanitized=sanitized)
         return build_transition(ws)
     finally:
         if collecting:

@@ -23,6 +23,9 @@ def action_flags(action: Action, node: Node | None) -> int:
         return action.flags
     if rsc.variant == m.GROUP:
         return _group_action_flags(action, node)
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_action_flags
+        return bundle_action_flags(action, node)
     from daemon.scheduler.clone import clone_action_flags
     return clone_action_flags(action, node)
 

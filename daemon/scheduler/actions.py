@@ -207,20 +207,41 @@ def parse_on_fail(ws: WorkingSet, rsc: Resource, task: str, interval_ms: int,
     elif v == "restart":
         result = m.ON_FAIL_RESTART
     elif v == "restart-container":
-        explicit = False
+        if rsc.launcher is None:
+            explicit = False
+        else:
+            result = m.ON_FAIL_RESTART_CONTAINER
     elif v == "demote":
         result = m.ON_FAIL_DEMOTE
     else:
         explicit = False
+    # a remote node's connection lost after it was up means fencing the node (probes and
+    # starts excepted); unmanaged connections always take the default
+    needs_remote_reset = False
+    if rsc.is_remote_connection and task != "start" \
+            and not (task == "monitor" and interval_ms == 0):
+        node = ws.node_by_name.get(rsc.id)
+        if node is not None and node.kind == "remote" \
+                and (node.remote_rsc is None or node.remote_rsc.launcher is None):
+            needs_remote_reset = True
+            if not rsc.managed:
+                explicit = False
     if explicit:
         return result
+    if rsc.launcher is not None:
+        return m.ON_FAIL_RESTART_CONTAINER
+    if needs_remote_reset:
+        return m.ON_FAIL_RESET_REMOTE if rsc.managed else m.ON_FAIL_STOP
     if task == "stop":
         return m.ON_FAIL_FENCE if ws.options.fencing_enabled else m.ON_FAIL_BLOCK
     return m.ON_FAIL_RESTART
 
 
-def role_after_failure(task: str, on_fail: int, meta: dict[str, str]) -> Role:
+def role_after_failure(task: str, on_fail: int, meta: dict[str, str],
+                       reconnect_ms: int = 0) -> Role:
     if on_fail == m.ON_FAIL_STOP:
+        return Role.STOPPED
+    if on_fail == m.ON_FAIL_RESET_REMOTE and reconnect_ms:
         return Role.STOPPED
     value = meta.get("role_after_failure")
     if value is not None:
@@ -294,7 +315,8 @@ def _new_action(ws: WorkingSet, key: str, task: str, rsc: Resource | None,
         action.meta = action_meta(ws, rsc, node, task, interval, config)
         action.needs = action_requires(rsc, task)
         action.on_fail = parse_on_fail(ws, rsc, task, interval, action.meta.get("on-fail"))
-        action.fail_role = role_after_failure(task, action.on_fail, action.meta)
+        action.fail_role = role_after_failure(task, action.on_fail, action.meta,
+                                              rsc.remote_reconnect_ms)
         rsc.add_action(action)
     else:
         ws.singletons[key] = action
@@ -322,7 +344,8 @@ def _update_runnable(ws: WorkingSet, action: Action) -> None:
     if node is None:
         action.flags &= ~m.RUNNABLE
         return
-    if not (action.flags & m.ON_DC) and not node.online:
+    if not (action.flags & m.ON_DC) and not node.online \
+            and not _guest_coming_back(node):
         action.flags &= ~m.RUNNABLE
         if action.rsc.managed and action.task == "stop" and not node.unclean:
             from daemon.scheduler.fencing import fence_node
@@ -346,6 +369,14 @@ def _update_runnable(ws: WorkingSet, action: Action) -> None:
             action.reason = "quorum freeze"
     else:
         action.flags |= m.RUNNABLE
+
+
+def _guest_coming_back(node: Node) -> bool:
+    """An offline guest node not needing a reset still runs actions (it comes up with its
+    launcher in this transition)."""
+    connection = node.remote_rsc
+    return connection is not None and connection.launcher is not None \
+        and not node.remote_reset
 
 
 def is_active(rsc: Resource) -> bool:

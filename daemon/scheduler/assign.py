@@ -24,6 +24,9 @@ def assign(ws: WorkingSet, rsc: Resource, prefer: Node | None = None,
         return primitive_assign(ws, rsc, prefer, stop_if_fail)
     if rsc.variant == m.GROUP:
         return group_assign(ws, rsc, prefer, stop_if_fail)
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_assign
+        return bundle_assign(ws, rsc, prefer, stop_if_fail)
     from daemon.scheduler.clone import clone_assign
     return clone_assign(ws, rsc, prefer, stop_if_fail)
 
@@ -70,7 +73,10 @@ def assign_to(ws: WorkingSet, rsc: Resource, node: Node | None, score: int | Non
             changed |= assign_to(ws, child, node, score, force, stop_if_fail)
         return changed
     if not force and node is not None:
-        if (score is not None and score < 0) or not node.available():
+        # the graph may assume a guest node's connection will come up
+        if (score is not None and score < 0) or (
+                not node.available() and (node.remote_rsc is None
+                                          or node.remote_rsc.launcher is None)):
             if stop_if_fail:
                 rsc.next_role = Role.STOPPED
             node = None
@@ -244,7 +250,23 @@ def primitive_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,
     else:
         _assign_best_node(ws, rsc, prefer, stop_if_fail)
     rsc.assigning = False
+    if rsc.is_remote_connection:
+        _remote_connection_assigned(ws, rsc)
     return rsc.assigned_to
+
+
+def _remote_connection_assigned(ws: WorkingSet, connection: Resource) -> None:
+    """A remote node whose connection got a node will be online (and, unless its state
+    was seen, needs no fencing); one whose connection will not run is shutting down."""
+    node = ws.node_by_name.get(connection.id)
+    if node is None:
+        return
+    if connection.assigned_to is not None and connection.next_role != Role.STOPPED:
+        node.online = True
+        if not node.seen:
+            node.unclean = False
+    else:
+        node.shutdown = True
 
 
 def group_assign(ws: WorkingSet, rsc: Resource, prefer: Node | None,

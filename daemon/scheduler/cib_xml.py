@@ -4,7 +4,7 @@ Files are parsed as a stream, with the same parser settings as the shared CIB li
 (daemon/cib/document.py: huge_tree, blank text dropped, no entities, no network), and the
 operation history is slimmed while it is read: attributes of `lrm_rsc_op` that only
 describe the recording (debug origin, feature set, execution and queue times, an empty
-exit reason) are dropped.
+exit reason) are dropped (the feature set is kept on entries with a secure digest).
 A 32-node, 5,000-resource running cluster keeps 160,000 history entries; libxml2 spends
 about 300 bytes per attribute, so this is what keeps such a file under 1 GiB in memory.
 Text already in memory goes through the shared library's parser unchanged.
@@ -28,8 +28,10 @@ def load_cib(path: str):
                                  **PARSER_OPTIONS)
         for _, op in events:
             attrib = op.attrib
+            # the feature set tells how a secure digest was computed: kept where there is one
+            keep = "crm_feature_set" if "op-secure-digest" in attrib else None
             for name in UNUSED_HISTORY_ATTRIBUTES:
-                if name in attrib:
+                if name in attrib and name != keep:
                     del attrib[name]
             if attrib.get("exit-reason") == "":
                 del attrib["exit-reason"]

@@ -31,8 +31,23 @@ def f32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
-def node_attr(node: Node, attr: str) -> str | None:
-    return node.attrs.get(attr)
+def attr_viewer(rsc: Resource | None) -> Resource | None:
+    """`rsc` if it may see node attributes other than the node's own (bundled, or with a
+    container-attribute-target), else None: the plain, fast lookup."""
+    if rsc is None or ("container-attribute-target" not in rsc.meta
+                       and rsc.top().parent is None):
+        return None
+    return rsc
+
+
+def node_attr(node: Node, attr: str, rsc: Resource | None = None) -> str | None:
+    """pcmk__colocation_node_attr(): `rsc`'s view of a node attribute (a bundled
+    resource's on a guest node is its container host's)."""
+    if rsc is None and not node.guest_never_probed:
+        return node.attrs.get(attr)
+    from daemon.scheduler.guest_attrs import colocation_attr_target
+    from daemon.scheduler.guest_attrs import node_attr as guest_attr
+    return guest_attr(node, attr, colocation_attr_target(node, rsc), True)
 
 
 def same_value(a: str | None, b: str | None) -> bool:
@@ -51,6 +66,9 @@ def any_node_available(nodes: dict[Node, int]) -> bool:
 def has_influence(coloc: Colocation, rsc: Resource | None = None) -> bool:
     if rsc is None:
         rsc = coloc.primary
+    # a bundle's connection (nesting allowed) does not move its clean, active container
+    if coloc.dependent.remote_nesting_allowed and not rsc.failed and len(rsc.running_on) == 1:
+        return False
     return coloc.influence or not rsc.running_on
 
 
@@ -82,6 +100,9 @@ def _this_with(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
     elif rsc.variant == m.CLONE:
         from daemon.scheduler.clone import clone_this_with
         clone_this_with(rsc, orig, out)
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_this_with
+        bundle_this_with(rsc, orig, out)
     else:
         _primitive_list(rsc, orig, out, True)
 
@@ -92,6 +113,9 @@ def _with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> None:
     elif rsc.variant == m.CLONE:
         from daemon.scheduler.clone import clone_with_this
         clone_with_this(rsc, orig, out)
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_with_this
+        bundle_with_this(rsc, orig, out)
     else:
         _primitive_list(rsc, orig, out, False)
 
@@ -149,17 +173,31 @@ def _group_with_this(rsc: Resource, orig: Resource, out: list[Colocation]) -> No
 
 # ---- how a colocation affects a dependent ---------------------------------------------
 
+def role_resource(rsc: Resource) -> Resource:
+    """The resource whose role a colocation looks at: a bundle replica's container
+    stands for the instance it holds."""
+    if rsc.replica_container:
+        from daemon.scheduler.bundle import resource_in_container
+        inner = resource_in_container(rsc)
+        if inner is not None:
+            return inner
+    return rsc
+
+
 def affects(dependent: Resource, primary: Resource, coloc: Colocation, preview: bool) -> int:
     if not preview and primary.unassigned:
         return AFFECTS_NOTHING
-    if coloc.dependent_role >= Role.UNPROMOTED and dependent.parent is not None \
-            and dependent.parent.promotable and not dependent.unassigned:
+    dependent_role_rsc = role_resource(dependent)
+    primary_role_rsc = role_resource(primary)
+    if coloc.dependent_role >= Role.UNPROMOTED and dependent_role_rsc.parent is not None \
+            and dependent_role_rsc.parent.promotable and not dependent_role_rsc.unassigned:
         return AFFECTS_ROLE
     if not preview and not dependent.unassigned:
         return AFFECTS_NOTHING
-    if coloc.dependent_role != Role.UNKNOWN and coloc.dependent_role != dependent.next_role:
+    if coloc.dependent_role != Role.UNKNOWN \
+            and coloc.dependent_role != dependent_role_rsc.next_role:
         return AFFECTS_NOTHING
-    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary.next_role:
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != primary_role_rsc.next_role:
         return AFFECTS_NOTHING
     return AFFECTS_LOCATION
 
@@ -183,6 +221,9 @@ def apply_coloc_score(ws, dependent: Resource, primary: Resource, coloc: Colocat
     if primary.variant == m.CLONE:
         from daemon.scheduler.clone import clone_apply_coloc_score
         return clone_apply_coloc_score(ws, dependent, primary, coloc, False)
+    if primary.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_apply_coloc_score
+        return bundle_apply_coloc_score(ws, dependent, primary, coloc, False)
     result = affects(dependent, primary, coloc, False)
     if result == AFFECTS_ROLE:
         return apply_coloc_to_priority(dependent, primary, coloc)
@@ -235,16 +276,17 @@ def apply_coloc_to_scores(dependent: Resource, primary: Resource, coloc: Colocat
     attribute = coloc.node_attribute
     value = None
     if primary.assigned_to is not None:
-        value = node_attr(primary.assigned_to, attribute)
+        value = node_attr(primary.assigned_to, attribute, attr_viewer(primary))
     elif coloc.score < 0:
         return
     work = dict(dependent.allowed)
     score = coloc.score
+    viewer = attr_viewer(dependent)
     for node, weight in work.items():
         if primary.assigned_to is None:
             work[node] = scores.add(-score, weight)
             continue
-        if same_value(node_attr(node, attribute), value):
+        if same_value(node_attr(node, attribute, viewer), value):
             if score < scores.INFINITY:
                 work[node] = scores.add(score, weight)
             continue
@@ -262,12 +304,12 @@ def apply_coloc_to_priority(dependent: Resource, primary: Resource, coloc: Coloc
     if dependent.assigned_to is None:
         return 0
     if primary.assigned_to is not None and coloc.primary_role != Role.UNKNOWN \
-            and coloc.primary_role != primary.next_role:
+            and coloc.primary_role != role_resource(primary).next_role:
         return 0
     attribute = coloc.node_attribute
-    dep_value = node_attr(dependent.assigned_to, attribute)
-    pri_value = None if primary.assigned_to is None else node_attr(primary.assigned_to,
-                                                                   attribute)
+    dep_value = node_attr(dependent.assigned_to, attribute, attr_viewer(dependent))
+    pri_value = None if primary.assigned_to is None else node_attr(
+        primary.assigned_to, attribute, attr_viewer(primary))
     multiplier = 1
     if primary.assigned_to is None or not same_value(dep_value, pri_value):
         if coloc.score >= scores.INFINITY and coloc.dependent_role == Role.PROMOTED:
@@ -291,9 +333,10 @@ def _best_scores_by_value(rsc: Resource, attr: str) -> dict[str | None, int]:
     """The best score of `rsc` among available nodes, per value of the node attribute
     (compared as same_value() does): one pass instead of one per node."""
     best: dict[str | None, int] = {}
+    viewer = attr_viewer(rsc)
     for node, weight in rsc.allowed.items():
         if node.available():
-            key = _value_key(node_attr(node, attr))
+            key = _value_key(node_attr(node, attr, viewer))
             if weight > best.get(key, -scores.INFINITY):
                 best[key] = weight
     return best
@@ -311,12 +354,14 @@ def _allowed_on_one(rsc: Resource) -> bool:
 
 def _add_node_scores_matching_attr(nodes: dict[Node, int], coloc_rsc: Resource,
                                    coloc: Colocation, factor: float,
-                                   only_positive: bool) -> None:
+                                   only_positive: bool,
+                                   nodes_rsc: Resource | None = None) -> None:
     attr = coloc.node_attribute
     best = _best_scores_by_value(coloc_rsc, attr)
+    viewer = attr_viewer(nodes_rsc)
     for node in list(nodes):
         weight = nodes[node]
-        score = best.get(_value_key(node_attr(node, attr)), -scores.INFINITY)
+        score = best.get(_value_key(node_attr(node, attr, viewer)), -scores.INFINITY)
         if factor < 0 and score < 0:
             if (coloc.primary.stickiness >= -score or not has_influence(coloc)
                     or not _allowed_on_one(coloc.dependent)):
@@ -364,7 +409,7 @@ def add_colocated_node_scores(coloc_rsc: Resource, nodes_rsc: Resource,
     else:
         work = dict(nodes)
         _add_node_scores_matching_attr(work, coloc_rsc, coloc, factor,
-                                       bool(flags & SELECT_NONNEGATIVE))
+                                       bool(flags & SELECT_NONNEGATIVE), nodes_rsc)
     if any_node_available(work):
         if flags & SELECT_THIS_WITH:
             colocations = this_with(coloc_rsc)

@@ -80,6 +80,8 @@ def check_action_config(ws: WorkingSet, rsc: Resource, node: Node, xml_op) -> bo
             return True
     digest_task = _task_for_digest(task, interval)
     result = digests.compare(ws, rsc, _DigestView(xml_op, digest_task), node)
+    if digests.only_private_changed(ws, rsc, node, xml_op, result):
+        return False
     if result.rc == digests.RESTART:
         _force_restart(ws, rsc, digest_task, interval)
         return True

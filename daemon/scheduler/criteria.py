@@ -30,6 +30,10 @@ def apply_node_criteria(ws: WorkingSet) -> None:
 
 def apply_location(rsc: Resource, loc: Location) -> None:
     """A resource's apply_location() method: groups and clones pass it down."""
+    if rsc.variant == m.BUNDLE:
+        from daemon.scheduler.bundle_sched import bundle_apply_location
+        bundle_apply_location(rsc, loc)
+        return
     if rsc.variant == m.GROUP:
         _apply_location_one(rsc, loc.nodes, loc)
         reset = rsc.group_colocated
@@ -103,7 +107,8 @@ def threshold_reached(ws: WorkingSet, rsc: Resource, node: Node) -> Resource | N
     """pcmk__threshold_reached(): the resource to ban, if the threshold is reached."""
     if rsc.migration_threshold == 0 or rsc.failure_ignored:
         return None
-    count, _ = failcounts.get_failcount(ws, node, rsc, failcounts.EFFECTIVE)
+    count, _ = failcounts.get_failcount(ws, node, rsc,
+                                        failcounts.EFFECTIVE | failcounts.LAUNCHED)
     if count <= 0:
         return None
     to_ban = rsc if rsc.unique else rsc.top()

@@ -73,6 +73,11 @@ def all_params(ws: WorkingSet, rsc: Resource, node: Node, task: str,
                interval_ms: int) -> tuple[dict[str, str], bool]:
     """(digest parameters, whether one-time action has its own parameters)."""
     params = dict(rsc_params(ws, rsc, node))
+    if rsc.launcher is not None and params.get("addr") == "#uname":
+        from daemon.scheduler.bundle import remote_host_name
+        host = remote_host_name(rsc)
+        if host is not None:
+            params["addr"] = host
     config = act.find_action_config(ws, rsc, task, interval_ms, True)
     own = action_params(ws, config, node)
     force_restart = interval_ms == 0 and bool(own)
@@ -116,3 +121,60 @@ def compare(ws: WorkingSet, rsc: Resource, xml_op, node: Node) -> DigestResult:
     else:
         rc = MATCH
     return DigestResult(rc, all_calc, restart_calc, params)
+
+
+# ---- the secure digest (parameters without the private ones) -------------------------
+
+_FENCE_PARAMS = {"pcmk_action_limit", "pcmk_delay_base", "pcmk_delay_max",
+                 "pcmk_host_argument", "pcmk_host_check", "pcmk_host_list", "pcmk_host_map"}
+
+
+def _is_fence_param(name: str) -> bool:
+    """pcmk_stonith_param(): parameters Pacemaker adds for fence devices itself."""
+    if name in ("provides", "stonith-timeout"):
+        return True
+    if not name.startswith("pcmk_"):
+        return False
+    if name in _FENCE_PARAMS:
+        return True
+    rest = name[5:]
+    cut = rest.find("_")
+    return cut >= 0 and rest[cut:] in ("_action", "_timeout", "_retries")
+
+
+def _older_than(version: str | None, reference: tuple[int, ...]) -> bool:
+    parts = []
+    for piece in (version or "").split("."):
+        parts.append(int(piece) if piece.isdigit() else 0)
+    return tuple(parts) < reference
+
+
+def secure_digest(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
+                  params_all: dict[str, str]) -> str:
+    """calculate_secure_digest(): the digest without the parameters listed in the entry's
+    op-secure-params; for entries written before feature set 3.16.0, of the resource's own
+    parameters only, fence-device parameters and the timeout left out as the controller
+    then did."""
+    listed = f" {xml_op.get('op-secure-params') or ''} "
+    version = xml_op.get("crm_feature_set") or ws.cib.get("crm_feature_set") or "3.20.0"
+    old = _older_than(version, (3, 16, 0))
+    params = dict(rsc_params(ws, rsc, node)) if old else dict(params_all)
+    params = {k: v for k, v in params.items() if f" {k} " not in listed}
+    if old and (rsc.standard or "").lower() == "stonith":
+        params = {k: v for k, v in params.items() if not _is_fence_param(k)}
+    params = filter_for_digest(params)
+    if old:
+        params.pop("CRM_meta_timeout", None)
+    return digest_of(params)
+
+
+def only_private_changed(ws: WorkingSet, rsc: Resource, node: Node, xml_op,
+                         result: DigestResult) -> bool:
+    """only_sanitized_changed(): in a simulation of a CIB whose private parameters were
+    masked, a digest that differs only in those is no change."""
+    if not ws.sanitized or result.rc == MATCH:
+        return False
+    recorded = xml_op.get("op-secure-digest")
+    if recorded is None:
+        return False
+    return secure_digest(ws, rsc, node, xml_op, result.params_all) == recorded

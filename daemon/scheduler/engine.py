@@ -21,6 +21,8 @@ from daemon.scheduler.history import clear_failcount, unpack_status
 from daemon.scheduler.notify import create_notifications
 from daemon.scheduler.orderings import apply_orderings
 from daemon.scheduler.probes import schedule_probes
+from daemon.scheduler.remote_nodes import create_remote_nodes, link_resources
+from daemon.scheduler.remote_orderings import order_remote_connection_actions
 from daemon.scheduler.tickets import unpack_ticket_states
 from daemon.scheduler.unpack_nodes import unpack_nodes
 from daemon.scheduler.unpack_resources import unpack_resources
@@ -61,7 +63,10 @@ def build_working_set(cib, now: int, *, explain: bool = False) -> WorkingSet:
         ws.have_fencing = True
     ws.enable_unfencing = _unfencing_configured(config)
     unpack_nodes(ws, config.find("nodes") if config is not None else None)
-    unpack_resources(ws, config.find("resources") if config is not None else None)
+    resources = config.find("resources") if config is not None else None
+    create_remote_nodes(ws, resources)
+    unpack_resources(ws, resources)
+    link_resources(ws)
     tags = config.find("tags") if config is not None else None
     if tags is not None:
         for tag in tags:
@@ -92,9 +97,12 @@ def _variant_method(rsc, name: str):
         from daemon.scheduler import primitive_actions as module
     elif rsc.variant == m.GROUP:
         from daemon.scheduler import group as module
+    elif rsc.variant == m.BUNDLE:
+        from daemon.scheduler import bundle_sched as module
     else:
         from daemon.scheduler import clone as module
-    prefix = {m.PRIMITIVE: "primitive", m.GROUP: "group", m.CLONE: "clone"}[rsc.variant]
+    prefix = {m.PRIMITIVE: "primitive", m.GROUP: "group", m.CLONE: "clone",
+              m.BUNDLE: "bundle"}[rsc.variant]
     return getattr(module, f"{prefix}_{name}")
 
 
@@ -123,9 +131,10 @@ def _clear_orphan_failcounts(ws: WorkingSet) -> None:
                              m.AR_ORDERED)
 
 
-def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = False
-                 ) -> WorkingSet:
+def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = False,
+                 sanitized: bool = False) -> WorkingSet:
     ws = build_working_set(cib, now, explain=explain)
+    ws.sanitized = sanitized
     ws.show_scores = show_scores
     config = cib.find("configuration")
     apply_node_health(ws)
@@ -137,13 +146,22 @@ def run_pipeline(cib, now: int, *, explain: bool = False, show_scores: bool = Fa
     if ws.options.placement_strategy != "default":
         from daemon.scheduler.utilization import sort_resources
         sort_resources(ws)
+    if ws.have_remote_nodes:
+        # connections first (and what they depend on), so remote nodes' states are known;
+        # a migrating connection prefers its migration target
+        for rsc in list(ws.resources):
+            if rsc.is_remote_connection:
+                assign(ws, rsc, rsc.partial_target, True)
     for rsc in list(ws.resources):
-        assign(ws, rsc, None, True)
+        if not rsc.is_remote_connection:
+            assign(ws, rsc, None, True)
     schedule_probes(ws)
     if ws.options.stop_orphan_resources:
         _clear_orphan_failcounts(ws)
     for rsc in list(ws.resources):
         create_actions(ws, rsc)
+    # an unrecoverable connection is one more reason to fence, so this comes first
+    order_remote_connection_actions(ws)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
     create_notifications(ws)

@@ -9,6 +9,7 @@ from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.working_set import WorkingSet
 
 EFFECTIVE = 1     # ignore fail counts older than failure-timeout
+LAUNCHED = 2      # add the fail counts of the resources it launches (not for bundles)
 
 
 def clone_strip(rsc_id: str) -> str:
@@ -91,6 +92,12 @@ def get_failcount(ws: WorkingSet, node: Node, rsc: Resource, flags: int = 0,
     if (flags & EFFECTIVE) and count > 0 and last > 0 and rsc.failure_expiration_ms > 0:
         if ws.now > last + ms_to_s(rsc.failure_expiration_ms):
             count = 0
+    if (flags & LAUNCHED) and rsc.launched and getattr(rsc, "bundle", None) is None:
+        # a launcher fails with what it launches (a guest's VM with its connection)
+        for launched in rsc.launched:
+            more, when = get_failcount(ws, node, launched, flags, xml_op)
+            count = scores.add(count, more)
+            last = max(last, when)
     return count, (last if count > 0 and last > 0 else 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from daemon.fencing.delays import NodeStanding, cluster_delay_ms, priority_delay_ms
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
+from daemon.scheduler import remote_nodes as rn
 from daemon.scheduler.model import Action, Node
 from daemon.scheduler.working_set import WorkingSet
 
@@ -30,7 +31,25 @@ def fence_op(ws: WorkingSet, node: Node, op: str | None, optional: bool,
 
 
 def fence_node(ws: WorkingSet, node: Node, reason: str, priority_delay: bool) -> None:
-    """pe_fence_node(): mark a cluster node unclean and note why it would be fenced."""
+    """pe_fence_node(): mark a node unclean and note why it would be fenced. A guest node
+    is not marked unclean (it may run resources again once its launcher is recovered):
+    its launcher is marked failed instead."""
+    if rn.is_guest(node):
+        launcher = node.remote_rsc.launcher
+        if not launcher.failed and launcher.managed:
+            node.remote_reset = True
+            launcher.failed = True
+            launcher.stop_if_failed = True
+        return
+    if rn.is_remote(node):
+        connection = node.remote_rsc
+        if (connection is None or connection.managed) and not node.remote_reset:
+            node.remote_reset = True
+        node.unclean = True
+        if node.fence_reason is None:
+            node.fence_reason = reason
+        fence_op(ws, node, None, True, reason)
+        return
     if node.unclean:
         return
     node.unclean = True
@@ -86,7 +105,8 @@ def _order_start_vs_fencing(rsc, fence: Action) -> None:
 def _order_stop_vs_fencing(ws: WorkingSet, rsc, fence: Action) -> None:
     target = fence.node
     stops = act.resource_actions(rsc, target, "stop")
-    order_implicit = rsc.requires == m.REQUIRES_FENCING
+    # implied stops on a guest follow its "fencing" (its launcher's stop) in any case
+    order_implicit = rsc.requires == m.REQUIRES_FENCING or rn.is_guest(target)
     parent_stop = None
     if stops and order_implicit:
         top = rsc.top()
@@ -153,6 +173,12 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
     shutdown_ops: list[Action] = []
     for node in ws.nodes:
         fence = None
+        if rn.is_guest(node):
+            # guests are "fenced" by recovering their launcher
+            if node.remote_reset and have_managed and ws.can_fence(node):
+                from daemon.scheduler.remote_orderings import fence_guest
+                fence_guest(ws, node)
+            continue
         if have_managed and node.unclean and ws.can_fence(node):
             fence = fence_op(ws, node, None, False, "node is unclean")
             order_vs_fence(ws, fence)

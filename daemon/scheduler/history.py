@@ -15,8 +15,9 @@ from daemon.scheduler import scores
 from daemon.scheduler.fencing import fence_node
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.roles import Role
+from daemon.scheduler import remote_nodes as rn
 from daemon.scheduler.shutdown_lock import unpack_history_lock
-from daemon.scheduler.unpack_nodes import unpack_node_state
+from daemon.scheduler.unpack_nodes import unpack_node_state, unpack_remote_attrs
 from daemon.scheduler.unpack_resources import (create_clone_child, get_target_role,
                                                resource_location, unpack_resource)
 from daemon.scheduler.migration_history import (migrate_from_failure, migrate_to_failure,
@@ -42,6 +43,22 @@ def unpack_status(ws: WorkingSet, status) -> None:
     while _unpack_node_histories(ws, states, fence=False):
         pass
     _unpack_node_histories(ws, states, fence=ws.options.fencing_enabled)
+    # launchers of failed bundle connections stop where they turned out to be
+    for launcher_rsc in ws.stop_needed:
+        from daemon.scheduler.assign import current_node
+        where = current_node(launcher_rsc)
+        if where is not None:
+            act.resource_action(ws, launcher_rsc, "stop", where, False)
+    ws.stop_needed = []
+    # remote nodes: connections of nodes shutting down stop, and nodes with no history
+    # of their own get their online status from their connection now
+    for node in ws.nodes:
+        if not rn.is_pacemaker_remote(node):
+            continue
+        if node.shutdown and node.remote_rsc is not None:
+            node.remote_rsc.next_role = Role.STOPPED
+        if not node.remote_reset:
+            rn.determine_online_status(node)
 
 
 def _unpack_node_histories(ws: WorkingSet, states, fence: bool) -> bool:
@@ -54,9 +71,17 @@ def _unpack_node_histories(ws: WorkingSet, states, fence: bool) -> bool:
         node = ws.node_by_id.get(node_id) or ws.node_by_name.get(uname)
         if node is None or node.unpacked:
             continue
-        if not fence and not ws.options.fencing_enabled and not ws.options.shutdown_lock \
+        if fence:
+            pass
+        elif rn.is_pacemaker_remote(node):
+            if not rn.history_ready(ws, node):
+                continue
+        elif not ws.options.fencing_enabled and not ws.options.shutdown_lock \
                 and not node.online:
             continue
+        if rn.is_pacemaker_remote(node):
+            rn.determine_online_status(node)
+            unpack_remote_attrs(ws, node, state)
         node.unpacked = True
         _unpack_node_lrm(ws, node, state)
         did = True
@@ -70,9 +95,31 @@ def _unpack_node_lrm(ws: WorkingSet, node: Node, state) -> None:
     resources = lrm.find("lrm_resources")
     if resources is None:
         return
+    launched_orphans = False
     for entry in resources:
         if entry.tag == "lrm_resource":
-            unpack_lrm_resource(ws, node, entry)
+            rsc = unpack_lrm_resource(ws, node, entry)
+            if rsc is not None and rsc.removed and entry.get("container"):
+                launched_orphans = True
+    if launched_orphans:
+        _map_removed_launched(ws, resources)
+
+
+def _map_removed_launched(ws: WorkingSet, resources) -> None:
+    """handle_removed_launched_resources(): a removed resource whose history names its
+    container is launched by that container, if it still exists."""
+    for entry in resources:
+        if entry.tag != "lrm_resource":
+            continue
+        launcher_id, rsc_id = entry.get("container"), entry.get("id")
+        if launcher_id is None or rsc_id is None:
+            continue
+        launcher_rsc = ws.rsc_by_id.get(launcher_id)
+        rsc = ws.rsc_by_id.get(rsc_id)
+        if launcher_rsc is None or rsc is None or rsc.launcher is not None or not rsc.removed:
+            continue
+        rsc.launcher = launcher_rsc
+        launcher_rsc.launched.append(rsc)
 
 
 # ---- finding the resource an entry belongs to -------------------------------------
@@ -144,7 +191,8 @@ def _find_anonymous_clone(ws: WorkingSet, node: Node, parent: Resource,
     if rsc is None and not skip_inactive and inactive is not None:
         rsc = inactive
     if rsc is not None and rsc.requires != m.REQUIRES_FENCING \
-            and (not node.online or node.unclean) and not _is_universal_clone(ws, parent):
+            and (not node.online or node.unclean) and not rn.is_guest(node) \
+            and not _is_universal_clone(ws, parent):
         rsc = None
     if rsc is None:
         top = create_clone_child(ws, parent)
@@ -171,7 +219,11 @@ def _unpack_find_resource(ws: WorkingSet, node: Node, rsc_id: str) -> Resource |
     else:
         parent = rsc.top()
     if parent is not None and parent.variant == m.CLONE and not parent.unique:
-        rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
+        if parent.parent is not None and parent.parent.variant == m.BUNDLE:
+            from daemon.scheduler.bundle import replica_for_node
+            rsc = replica_for_node(parent.parent, node)
+        else:
+            rsc = _find_anonymous_clone(ws, node, parent, failcounts.clone_strip(rsc_id))
     if rsc is not None and rsc_id != rsc.id and rsc_id != rsc.history_id:
         _set_history_id(ws, rsc, rsc_id)
     return rsc
@@ -185,6 +237,11 @@ def _process_removed_resource(ws: WorkingSet, entry, node: Node) -> Resource | N
     rsc = unpack_resource(ws, xml, None)
     if rsc is None:
         return None
+    if rn.is_connection_xml(xml):
+        # an orphaned connection: its node (created if need be) is shutting down
+        target = ws.node_by_name.get(rsc.id) or rn.add_remote_node(ws, rsc.id)
+        rn.link_connection(ws, rsc)
+        target.shutdown = True
     rsc.removed = True
     ws.resources.append(rsc)
     if not ws.options.stop_orphan_resources:
@@ -295,6 +352,11 @@ def _count_active(rsc: Resource) -> int:
     return sum(1 for n in rsc.running_on if n.online and not n.unclean)
 
 
+def _is_bundled(rsc: Resource) -> bool:
+    """Inside a bundle (pcmk__is_bundled())."""
+    return rsc.parent is not None and rsc.top_with_bundle().variant == m.BUNDLE
+
+
 def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) -> None:
     known_active = rsc.role > Role.STOPPED
     if rsc.role != Role.UNKNOWN:
@@ -305,8 +367,24 @@ def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) 
                 break
             it = it.parent
     if known_active and not node.online and not node.maintenance and rsc.managed:
-        if ws.options.fencing_enabled:
-            fence_node(ws, node, f"{rsc.id} is thought to be active there", False)
+        should_fence = False
+        reason = None
+        if rn.is_guest(node):
+            # a guest is "fenced" by recovering its launcher, fencing enabled or not
+            rsc.failed = True
+            rsc.stop_if_failed = True
+            should_fence = True
+        elif ws.options.fencing_enabled:
+            if rn.is_remote(node) and node.remote_rsc is not None \
+                    and not node.remote_rsc.failed:
+                # fence only if the connection cannot come back elsewhere
+                node.seen = False
+                reason = (f"{rsc.id} is active there (fencing will be revoked if remote "
+                          "connection can be re-established elsewhere)")
+            should_fence = True
+        if should_fence:
+            fence_node(ws, node, reason or f"{rsc.id} is thought to be active there",
+                       False)
     save_on_fail = on_fail
     if node.unclean:
         on_fail = m.ON_FAIL_IGNORE
@@ -325,14 +403,36 @@ def _process_rsc_state(ws: WorkingSet, rsc: Resource, node: Node, on_fail: int) 
         resource_location(ws, rsc, node, -scores.INFINITY, "__action_migration_auto__")
     elif on_fail == m.ON_FAIL_STOP:
         rsc.next_role = Role.STOPPED
-    elif on_fail in (m.ON_FAIL_RESTART, m.ON_FAIL_RESTART_CONTAINER, m.ON_FAIL_RESET_REMOTE):
-        if on_fail != m.ON_FAIL_RESTART:
-            rsc.failed = True
-            rsc.stop_if_failed = True
+    elif on_fail == m.ON_FAIL_RESTART:
         if known_active:
             rsc.failed = True
             rsc.stop_if_failed = True
             act.resource_action(ws, rsc, "stop", node, False)
+    elif on_fail == m.ON_FAIL_RESTART_CONTAINER:
+        rsc.failed = True
+        rsc.stop_if_failed = True
+        if rsc.launcher is not None and _is_bundled(rsc):
+            ws.stop_needed.insert(0, rsc.launcher)
+        elif rsc.launcher is not None:
+            act.resource_action(ws, rsc.launcher, "stop", node, False)
+        elif known_active:
+            act.resource_action(ws, rsc, "stop", node, False)
+    elif on_fail == m.ON_FAIL_RESET_REMOTE:
+        rsc.failed = True
+        rsc.stop_if_failed = True
+        if ws.options.fencing_enabled:
+            target = rn.connection_node(ws, rsc)
+            if rn.is_remote(target) and not target.remote_was_fenced:
+                fence_node(ws, target, "remote connection is unrecoverable", False)
+        if known_active:
+            act.resource_action(ws, rsc, "stop", node, False)
+        if rsc.remote_reconnect_ms > 0:
+            rsc.next_role = Role.STOPPED
+    if rsc.failed and rsc.is_remote_connection:
+        # a failed connection forces an unclean remote node's fencing even if it reconnects
+        target = ws.node_by_name.get(rsc.id)
+        if target is not None and target.unclean:
+            target.seen = True
     if known_active:
         native_add_running(ws, rsc, node, save_on_fail != m.ON_FAIL_IGNORE)
         if on_fail == m.ON_FAIL_IGNORE:
@@ -432,7 +532,7 @@ def _failure_handling(ws: WorkingSet, h: _History) -> tuple[int, Role]:
     config = act.find_action_config(ws, h.rsc, h.task, h.interval_ms, True)
     meta = act.action_meta(ws, h.rsc, h.node, h.task, h.interval_ms, config)
     on_fail = act.parse_on_fail(ws, h.rsc, h.task, h.interval_ms, meta.get("on-fail"))
-    return on_fail, act.role_after_failure(h.task, on_fail, meta)
+    return on_fail, act.role_after_failure(h.task, on_fail, meta, h.rsc.remote_reconnect_ms)
 
 
 def _record_failed_op(ws: WorkingSet, h: _History) -> None:
@@ -527,7 +627,8 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
         except ValueError:
             last_run_i = None
         if last_run_i is not None:
-            if ws.now >= last_run_i + expiration_s:
+            if ws.now >= last_run_i + expiration_s \
+                    and not _failure_timeout_ignored(ws, rsc, h.task, h.interval_ms):
                 expired = True
             unexpired_fail_count, _ = failcounts.get_failcount(
                 ws, h.node, rsc, failcounts.EFFECTIVE, h.xml)
@@ -539,6 +640,8 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
                 clear_reason = "it expired"
             else:
                 expired = False
+        elif is_last_failure and rsc.remote_reconnect_ms:
+            clear_reason = "reconnect interval is set"
     if not expired and is_last_failure and h.task in ("start", "monitor"):
         result = digests.compare(ws, rsc, h.xml, h.node)
         if result.rc not in (digests.UNKNOWN, digests.MATCH):
@@ -550,6 +653,18 @@ def _check_operation_expiry(ws: WorkingSet, h: _History) -> bool:
                              he.OCF_DEGRADED, he.OCF_DEGRADED_PROMOTED):
             expired = False
     return expired
+
+
+def _failure_timeout_ignored(ws: WorkingSet, rsc: Resource, task: str,
+                             interval_ms: int) -> bool:
+    """should_ignore_failure_timeout(): a remote connection's failed recurring monitor
+    (with reconnect_interval and fencing on) does not expire before its node is fenced,
+    since a monitor that keeps failing records no new result."""
+    if rsc.remote_reconnect_ms <= 0 or not ws.options.fencing_enabled or interval_ms == 0 \
+            or task != "monitor":
+        return False
+    node = ws.node_by_name.get(rsc.id)
+    return node is not None and not node.remote_was_fenced
 
 
 def clear_failcount(ws: WorkingSet, rsc: Resource, node: Node, reason: str):

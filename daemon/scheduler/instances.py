@@ -68,7 +68,9 @@ def did_fail(rsc: Resource) -> bool:
 # ---- instance ordering for assignment -------------------------------------------------
 
 def instance_number(rsc: Resource) -> int:
-    _, _, num = rsc.id.rpartition(":")
+    """A clone instance's number follows a colon, a bundle replica's a dash."""
+    sep = ":" if ":" in rsc.id else "-"
+    _, _, num = rsc.id.rpartition(sep)
     try:
         return int(num)
     except ValueError:
@@ -307,8 +309,15 @@ def instance_matches(instance: Resource, node: Node, role: Role, current: bool) 
     return inode is not None and inode is node
 
 
+def instance_list(rsc: Resource) -> list[Resource]:
+    """A collective's instances: a clone's children, a bundle's replica containers."""
+    if rsc.variant == m.BUNDLE:
+        return [replica.container for replica in rsc.bundle_data.replicas]
+    return rsc.children
+
+
 def _compatible_on_node(rsc: Resource, node: Node, role: Role, current: bool):
-    for instance in rsc.children:
+    for instance in instance_list(rsc):
         if instance_matches(instance, node, role, current):
             return instance
     return None
@@ -357,7 +366,7 @@ def _update_interleaved(ws: WorkingSet, first: Action, then: Action, node: Node 
     changed = 0
     orig_first = orig_action_name(first)
     current = first.key.endswith("_stopped_0") or first.key.endswith("_demoted_0")
-    for then_instance in list(then.rsc.children):
+    for then_instance in list(instance_list(then.rsc)):
         first_instance = find_compatible_instance(then_instance, first.rsc, Role.UNKNOWN,
                                                   current)
         if first_instance is None:
@@ -400,7 +409,7 @@ def instance_update_ordered_actions(ws: WorkingSet, first: Action, then: Action,
     if _can_interleave_actions(first, then):
         return _update_interleaved(ws, first, then, node, filter_, rel_type)
     changed = update_ordered_actions(ws, first, then, node, flags, filter_, rel_type)
-    for instance in list(then.rsc.children):
+    for instance in list(instance_list(then.rsc)):
         instance_action = act.find_first_action(instance.actions, None, then.task, node)
         if instance_action is None:
             continue

@@ -14,6 +14,7 @@ from daemon.scheduler.roles import Role
 PRIMITIVE = 0
 GROUP = 1
 CLONE = 2
+BUNDLE = 3
 
 # Action flags
 OPTIONAL = 1 << 0
@@ -86,7 +87,10 @@ class Node:
                  "online", "unclean", "shutdown", "standby", "fail_standby", "pending",
                  "maintenance", "expected_up", "seen", "is_dc", "unpacked",
                  "num_resources", "running", "priority", "fence_reason",
-                 "probes_allowed", "state_xml")
+                 "probes_allowed", "state_xml",
+                 # Pacemaker Remote and guest nodes (see remote_nodes.py)
+                 "remote_rsc", "remote_reset", "remote_was_fenced", "remote_maint",
+                 "guest_never_probed")
 
     def __init__(self, node_id: str, name: str, kind: str, index: int, weight: int) -> None:
         self.id = node_id
@@ -113,6 +117,11 @@ class Node:
         self.fence_reason: str | None = None
         self.probes_allowed = True
         self.state_xml = None
+        self.remote_rsc: Resource | None = None    # the connection of a remote/guest node
+        self.remote_reset = False                  # must be fenced (recovered, for a guest)
+        self.remote_was_fenced = False             # its node_state says node_fenced
+        self.remote_maint = False                  # its node_state says node_in_maintenance
+        self.guest_never_probed = False            # a bundle's guest node (discovery never)
 
     def available(self, score: int | None = None, *, consider_score: bool = False) -> bool:
         """Can run resources (online, clean, not shutting down, standby or maintenance)."""
@@ -145,6 +154,12 @@ class Resource:
         "start_index", "explanation", "cmds_pos", "active_instances", "counts",
         "assigned_score", "promotion_added", "promotion_sorted", "notifications",
         "utilization",
+        # Pacemaker Remote (see remote_nodes.py): the resource that launches this one (a
+        # guest's VM for its connection, or any container= meta), what it launches, and
+        # whether this is an ocf:pacemaker:remote connection
+        "launcher", "launched", "is_remote_connection", "remote_nesting_allowed",
+        # bundles (see bundle.py)
+        "bundle_data", "replica_container",
     )
 
     def __init__(self, rsc_id: str, xml: Any, variant: int, parent: "Resource | None") -> None:
@@ -229,14 +244,31 @@ class Resource:
         self.promotion_added = False
         self.promotion_sorted = False
         self.notifications: dict[str, Any] | None = None   # clones: task -> Notification
+        self.launcher: Resource | None = None
+        self.launched: list[Resource] = []
+        self.is_remote_connection = False
+        self.bundle_data: Any = None            # bundles: bundle.BundleData
+        self.replica_container = False          # a bundle replica's container
+        self.remote_nesting_allowed = False
 
     # ---- tree helpers -------------------------------------------------------------
     def top(self) -> "Resource":
-        """The topmost ancestor (uber_parent)."""
+        """The topmost ancestor below any bundle (uber_parent): a bundle's containers and
+        inner clone behave as top-level resources of their own."""
+        rsc = self
+        while rsc.parent is not None and rsc.parent.variant != BUNDLE:
+            rsc = rsc.parent
+        return rsc
+
+    def top_with_bundle(self) -> "Resource":
+        """The topmost ancestor, a bundle included."""
         rsc = self
         while rsc.parent is not None:
             rsc = rsc.parent
         return rsc
+
+    def is_bundle(self) -> bool:
+        return self.variant == BUNDLE
 
     def is_clone(self) -> bool:
         return self.variant == CLONE

@@ -133,6 +133,8 @@ def block_colocation_dependents(ws: WorkingSet, action: Action) -> None:
     if not is_start and action.task != "promote":
         return
     rsc = action.rsc.top()
+    if rsc.parent is not None:      # a bundle's container or inner clone: the whole bundle
+        rsc = rsc.parent
     for child in rsc.children:
         child_action = None
         for a in reversed(child.actions):
@@ -168,7 +170,13 @@ def _uuid_for_ordering(key: str, rsc: Resource) -> str:
         task = _REMAP[task]
     elif task not in _ALREADY:
         return key
-    if rsc.notify and rsc.variant == m.CLONE:      # after the clone's notifications
+    if rsc.variant == m.BUNDLE:     # notifies when its primitive does
+        notify = rsc.notify or (rsc.bundle_data.child is not None
+                                and rsc.bundle_data.child.notify)
+    else:
+        notify = rsc.notify and (rsc.variant == m.CLONE
+                                 or rsc.top_with_bundle().variant == m.BUNDLE)
+    if notify:                      # after the notifications
         return f"{rid}_confirmed-post_notify_{task}_0"
     return act.op_key(rid, task, 0)
 
@@ -292,7 +300,7 @@ def _update(ws: WorkingSet, rsc: Resource, first: Action, then: Action, node: No
                 changed |= _update(ws, member, first, member_action, node, flags, filter_,
                                    rel_type)
         return changed
-    if rsc.variant == m.CLONE:
+    if rsc.variant >= m.CLONE:
         from daemon.scheduler.instances import instance_update_ordered_actions
         return instance_update_ordered_actions(ws, first, then, node, flags, filter_,
                                                rel_type)

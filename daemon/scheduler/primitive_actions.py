@@ -218,3 +218,6 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: Resource) -> None:
                      act.op_key(rsc.id, "monitor"), None,
                      m.AR_IF_ON_SAME_NODE | m.AR_THEN_CANCELS_FIRST)
     order_restart_vs_unfence(ws, rsc)
+    if rsc.launcher is not None or rsc.is_remote_connection or rsc.fence_device:
+        from daemon.scheduler.remote_orderings import launcher_internal_constraints
+        launcher_internal_constraints(ws, rsc)

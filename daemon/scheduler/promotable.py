@@ -13,6 +13,7 @@ from daemon.scheduler.instances import (cmp_instance, find_compatible_instance, 
                                         location_nodes)
 from daemon.scheduler.model import Colocation, Node, Resource
 from daemon.scheduler.notify import create_promotable_pseudo_ops
+from daemon.scheduler.remote_nodes import guest_node_available
 from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -57,7 +58,11 @@ def _score_applies(rsc: Resource, node: Node) -> bool:
 
 
 def _attr_value(rsc: Resource, node: Node, name: str) -> str | None:
-    return node.attrs.get(f"master-{name}")
+    target = rsc.meta.get("container-attribute-target")
+    if target is None:
+        return node.attrs.get(f"master-{name}")
+    from daemon.scheduler.guest_attrs import node_attr
+    return node_attr(node, f"master-{name}", target, not rsc.unassigned)
 
 
 def promotion_score(rsc: Resource, node: Node) -> tuple[int, bool]:
@@ -170,8 +175,8 @@ def _node_to_be_promoted_on(rsc: Resource) -> Node | None:
             return None
     elif rsc.priority < 0:
         return None
-    elif not node.available():
-        return None
+    elif not node.available() or not guest_node_available(node):
+        return None         # (a guest also needs its launcher placed)
     parent = rsc.top()
     if node not in parent.allowed:
         return None
@@ -339,9 +344,10 @@ def update_dependent_with_promotable(primary: Resource, dependent: Resource,
             continue
         if instance.state(False) == coloc.primary_role:
             if coloc.score < scores.INFINITY:
-                value = col.node_attr(node, coloc.node_attribute)
+                value = col.node_attr(node, coloc.node_attribute, instance)
                 for dnode in list(dependent.allowed):
-                    if col.same_value(value, col.node_attr(dnode, coloc.node_attribute)):
+                    if col.same_value(value, col.node_attr(dnode, coloc.node_attribute,
+                                                           dependent)):
                         dependent.allowed[dnode] = scores.add(dependent.allowed[dnode],
                                                               coloc.score)
             affected.insert(0, (node, _assigned_score(instance)))

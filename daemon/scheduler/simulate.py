@@ -144,6 +144,9 @@ def graph_resource_id(rsc: m.Resource) -> str:
 def step_line(action: Action, names: dict[int, str]) -> str:
     """One "Executing Cluster Transition" line, without the leading '  * '; `names` comes
     from executor_names()."""
+    if action.task == "stonith" and action.flags & m.PSEUDO:
+        # a guest's "fencing": its launcher's recovery, which the graph only marks
+        return f"Pseudo action:   {action.key} on {action.node.name}"
     if action.task == "stonith":
         return f"Fencing {action.node.name} ({action.meta.get('stonith_action', 'reboot')})"
     if action.flags & m.PSEUDO:

@@ -18,6 +18,7 @@ from daemon.scheduler.assign import current_node
 from daemon.scheduler.history_entry import mask_probe_failure
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.node_names import name_key
+from daemon.scheduler.remote_nodes import is_guest
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
@@ -65,6 +66,9 @@ def cluster_status_lines(ws: WorkingSet) -> list[str]:
     for rsc in ws.resources:
         if rsc.removed and not _active(rsc):
             continue        # inactive orphans are not shown
+        if rsc.is_remote_connection and rsc.launcher is not None \
+                and rsc.meta.get("internal_rsc") == "true":
+            continue        # nor are guests' implicit connections
         lines += resource_lines(ws, rsc, 2)
     return lines
 
@@ -131,7 +135,7 @@ def node_feature_set(node: Node) -> str | None:
 
 def node_line(ws: WorkingSet, node: Node, show: Show = PLAIN) -> str:
     """'Node NAME: STATE' for a node shown on its own."""
-    kind = "RemoteNode" if node.kind == "remote" else "Node"
+    kind = "Node" if node.kind != "remote" else "GuestNode" if is_guest(node) else "RemoteNode"
     mode = node_mode(node) or ("online" if node.online else "OFFLINE")
     text = f"{kind} {display_name(node, show)}: {mode}"
     health = node_health(ws, node)
@@ -151,17 +155,22 @@ def node_list(ws: WorkingSet, show: Show = PLAIN) -> list[str]:
     offline: list[str] = []
     remote_online: list[str] = []
     remote_offline: list[str] = []
+    guest_online: list[str] = []
     out: list[str] = []
     for node in sorted(ws.nodes, key=lambda n: name_key(n.name)):
         name = display_name(node, show)
         if node_mode(node) is not None or show.feature_set or node_health(ws, node) <= 0:
             out.append(node_line(ws, node, show))
+        elif is_guest(node):
+            if node.online:          # a guest whose launcher is down is not listed
+                guest_online.append(name)
         elif node.online:
             (remote_online if node.kind == "remote" else online).append(name)
         else:
             (remote_offline if node.kind == "remote" else offline).append(name)
     for label, names in (("Online", online), ("OFFLINE", offline),
-                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline)):
+                         ("RemoteOnline", remote_online), ("RemoteOFFLINE", remote_offline),
+                         ("GuestOnline", guest_online)):
         if names:
             out.append(f"{label}: [ {' '.join(names)} ]")
     return out
@@ -187,7 +196,31 @@ def resource_lines(ws: WorkingSet, rsc: Resource, depth: int, show: Show = PLAIN
         return [_item(depth, primitive_text(ws, rsc, show=show))]
     if rsc.variant == m.GROUP:
         return _group(ws, rsc, depth, show)
+    if rsc.variant == m.BUNDLE:
+        return _bundle(ws, rsc, depth, show)
     return _clone(ws, rsc, depth, show)
+
+
+def _bundle(ws: WorkingSet, rsc: Resource, depth: int, show: Show) -> list[str]:
+    """pe__bundle_text(): a header, then one line per replica named by its connection (or
+    container) and IP, showing the inner resource (or container) on the container's host."""
+    data = rsc.bundle_data
+    unique = " (unique)" if rsc.unique else ""
+    description = rsc.xml.get("description")
+    described = f" ({description})" if description else ""
+    unmanaged = " (maintenance)" if rsc.maintenance else (
+        "" if rsc.managed else " (unmanaged)")
+    header = (f"Container bundle{' set' if data.replicas_count > 1 else ''}: {rsc.id} "
+              f"[{data.image}]{unique}{described}{unmanaged}:")
+    out = [_item(depth, header)]
+    for replica in data.replicas:
+        shown = replica.child or replica.container
+        name = printable_id(replica.remote or replica.container)
+        if replica.ipaddr:
+            name += f" ({replica.ipaddr})"
+        host = current_node(replica.container)
+        out.append(_item(depth + 1, primitive_text(ws, shown, name, show, at=host)))
+    return out
 
 
 def _target_role(rsc: Resource) -> str | None:
@@ -262,10 +295,14 @@ def _state_text(rsc: Resource, role: Role, show: Show) -> str:
     return role.text
 
 
+_OWN_NODE = object()
+
+
 def primitive_text(ws: WorkingSet, rsc: Resource, name: str | None = None,
-                   show: Show = PLAIN) -> str:
-    """One resource line: id, agent, state, node and flags, as crm_mon prints it."""
-    node = current_node(rsc) or rsc.pending_node
+                   show: Show = PLAIN, at=_OWN_NODE) -> str:
+    """One resource line: id, agent, state, node and flags, as crm_mon prints it (`at`: the
+    node to show instead of the resource's own, as a bundle replica shows its host)."""
+    node = (current_node(rsc) or rsc.pending_node) if at is _OWN_NODE else at
     if node is None and rsc.lock_node is not None:
         node = rsc.lock_node
     multiple = len(rsc.running_on) > 1

@@ -160,8 +160,11 @@ def summary_items(ws: WorkingSet) -> list[tuple[SummaryItem, int, int]]:
             continue
         if action.task == "stonith":
             op = action.meta.get("stonith_action")
-            items.append((SummaryItem(f"Fence ({op})", None, action.node.name, action.reason),
-                          0, 0))
+            name = action.node.name
+            connection = action.node.remote_rsc
+            if connection is not None and connection.launcher is not None:
+                name = f"{name} (resource: {connection.launcher.id})"     # a guest node
+            items.append((SummaryItem(f"Fence ({op})", None, name, action.reason), 0, 0))
     widths = _Widths()
     for rsc in ws.resources:
         _output_resource(items, widths, rsc)

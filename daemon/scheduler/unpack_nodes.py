@@ -30,7 +30,11 @@ def unpack_nodes(ws: WorkingSet, section) -> None:
             weight = scores.parse(el.get("score"), 0)
             node = Node(node_id, name, kind, 0, weight)
             node.attrs["#kind"] = "remote" if kind == "remote" else "cluster"
-            node.unclean = ws.options.startup_fencing
+            if kind == "remote":
+                # no connection yet: unclean (startup fencing) only once one is linked
+                ws.have_remote_nodes = True
+            else:
+                node.unclean = ws.options.startup_fencing
             created.append((node, el))
     created.sort(key=lambda pair: name_key(pair[0].name))
     for index, (node, el) in enumerate(created):
@@ -80,9 +84,14 @@ def unpack_node_state(ws: WorkingSet, state) -> None:
     node = ws.node_by_id.get(node_id) or (ws.node_by_name.get(uname) if uname else None)
     if node is None:
         return
-    if node.kind == "remote":
-        return
     node.state_xml = state
+    if node.kind == "remote":
+        # online status waits for the connection's history; only note a past fencing
+        try:
+            node.remote_was_fenced = int(state.get("node_fenced") or 0) > 0
+        except ValueError:
+            node.remote_was_fenced = False
+        return
     attrs_el = state.find("transient_attributes")
     add_node_attrs(ws, attrs_el, node, overwrite=True)
     if is_true(node.attrs.get("standby")):
@@ -209,3 +218,28 @@ def _online_fencing(ws: WorkingSet, state, node: Node) -> bool:
     else:
         fence_node(ws, node, "peer was in an unknown state", False)
     return when_member > 0
+
+
+def unpack_remote_attrs(ws: WorkingSet, node: Node, state) -> None:
+    """unpack_handle_remote_attrs(): a remote or guest node's state entry, read once its
+    connection's state is known: maintenance, seen, attributes, shutdown, standby."""
+    try:
+        node.remote_maint = int(state.get("node_in_maintenance") or 0) > 0
+    except ValueError:
+        node.remote_maint = False
+    rsc = node.remote_rsc
+    if not node.remote_reset:
+        node.unclean = False
+        node.seen = True
+    add_node_attrs(ws, state.find("transient_attributes"), node, overwrite=True)
+    if shutdown_requested(node):
+        node.shutdown = True
+    if is_true(node.attrs.get("standby")):
+        node.standby = True
+    if is_true(node.attrs.get("maintenance")) or (rsc is not None and not rsc.managed):
+        node.maintenance = True
+    discovery = node.attrs.get("resource-discovery-enabled")
+    if discovery is not None and not is_true(discovery):
+        guest = rsc is not None and rsc.launcher is not None
+        if guest or ws.options.fencing_enabled:
+            node.probes_allowed = False

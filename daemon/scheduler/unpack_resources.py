@@ -10,10 +10,12 @@ from daemon.scheduler import model as m
 from daemon.scheduler import rules, scores, timespec
 from daemon.scheduler.cluster_options import is_true
 from daemon.scheduler.model import Node, Resource
+from daemon.scheduler.remote_nodes import is_connection_xml
 from daemon.scheduler.roles import Role, parse_role
 from daemon.scheduler.working_set import WorkingSet
 
-_VARIANTS = {"primitive": m.PRIMITIVE, "group": m.GROUP, "clone": m.CLONE, "master": m.CLONE}
+_VARIANTS = {"primitive": m.PRIMITIVE, "group": m.GROUP, "clone": m.CLONE, "master": m.CLONE,
+             "bundle": m.BUNDLE}
 
 
 def resource_location(ws: WorkingSet, rsc: Resource, node: Node | None, score: int,
@@ -29,7 +31,7 @@ def resource_location(ws: WorkingSet, rsc: Resource, node: Node | None, score: i
 
 
 def _node_score(rsc: Resource, node: Node, score: int, tag: str) -> None:
-    if tag == "symmetric_default" and (rsc.exclusive_discover
+    if tag == "symmetric_default" and (rsc.exclusive_discover or node.guest_never_probed
                                        or rsc.discover.get(node) == m.DISCOVER_NEVER):
         return
     for child in rsc.children:
@@ -64,7 +66,7 @@ def get_target_role(rsc: Resource) -> Role | None:
 def unpack_resources(ws: WorkingSet, section) -> None:
     if section is None:
         return
-    for el in section:
+    for el in [*section, *ws.guest_connection_xml]:
         if not isinstance(el.tag, str):
             continue
         rid = el.get("id")
@@ -171,12 +173,13 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
         unpack_resource_utilization(ws, rsc, el)
     rsc.critical = rsc.meta.get("critical") is None or is_true(rsc.meta.get("critical"))
     rsc.notify = is_true(rsc.meta.get("notify"))
+    rsc.is_remote_connection = is_connection_xml(el)
+    guest_connection = rsc.is_remote_connection and "container" in rsc.meta
+    remote_connection = rsc.is_remote_connection and not guest_connection
     allow_migrate = rsc.meta.get("allow-migrate")
-    # a Pacemaker Remote connection migrates unless told otherwise (it then moves without
+    # a remote node's connection migrates unless told otherwise (it then moves without
     # stopping what runs on its node)
-    rsc.migratable = is_true(allow_migrate) or (
-        allow_migrate is None and rsc.standard == "ocf" and rsc.provider == "pacemaker"
-        and rsc.agent == "remote")
+    rsc.migratable = is_true(allow_migrate) or (allow_migrate is None and remote_connection)
     managed = rsc.meta.get("is-managed")
     if managed is not None and managed.lower() != "default":
         rsc.managed = is_true(managed)
@@ -211,6 +214,13 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     ft = rsc.meta.get("failure-timeout")
     if ft is not None:
         rsc.failure_expiration_ms = timespec.interval_ms(ft)
+    if remote_connection:
+        from daemon.scheduler.params import rsc_params
+        reconnect = rsc_params(ws, rsc, None).get("reconnect_interval")
+        if reconnect:
+            # reconnecting waits for the failure to expire: failure-timeout is the interval
+            rsc.remote_reconnect_ms = timespec.interval_ms(reconnect)
+            rsc.failure_expiration_ms = rsc.remote_reconnect_ms // 1000 * 1000
     role = get_target_role(rsc)
     if role is not None:
         rsc.next_role = role
@@ -221,11 +231,18 @@ def unpack_resource(ws: WorkingSet, el, parent: Resource | None,
     elif variant == m.CLONE:
         if not _unpack_clone(ws, rsc):
             return None
+    elif variant == m.BUNDLE:
+        from daemon.scheduler.bundle import unpack_bundle
+        if not unpack_bundle(ws, rsc):
+            return None
     else:
         _unpack_primitive(ws, rsc)
 
     if ws.options.symmetric:
         resource_location(ws, rsc, None, 0, "symmetric_default")
+    elif guest_connection:
+        # a guest's connection may go wherever its launcher may
+        resource_location(ws, rsc, None, 0, "remote_connection_default")
     return rsc
 
 

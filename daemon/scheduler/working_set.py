@@ -35,6 +35,9 @@ class WorkingSet:
         self.colocations: list[Colocation] = []
         self.locations: list[Location] = []
         self.tags: dict[str, list[str]] = {}
+        self.have_remote_nodes = False               # any remote or guest node (remote_nodes.py)
+        self.guest_connection_xml: list[Any] = []    # guests' implicit connection primitives
+        self.stop_needed: list[Resource] = []        # launchers to stop once placed (bundles)
         self.tickets: dict[str, Any] = {}            # ticket id -> tickets.Ticket
         self.rsc_tickets: dict[str, list[Any]] = {}  # resource id -> its tickets.RscTicket
         self.templates: dict[str, Any] = {}
@@ -48,6 +51,7 @@ class WorkingSet:
         self.config_cache: dict[tuple, Any] = {}
         self.history_by_node: dict[str, dict[str, Any]] = {}
         self.explain = False
+        self.sanitized = False      # a simulation of a CIB with private parameters masked
         self.show_scores = False
         self.score_lines: list[str] = []
         self.promotion_lines: list[str] = []
@@ -76,7 +80,13 @@ class WorkingSet:
         self.warnings.append(text)
 
     def can_fence(self, node: Node) -> bool:
-        """pe_can_fence(): fencing enabled, a device exists, and quorum allows it."""
+        """pe_can_fence(): fencing enabled, a device exists, and quorum allows it; a guest
+        node is "fenced" by stopping its launcher, possible unless the launcher is on a
+        node that is offline and cannot be fenced."""
+        connection = node.remote_rsc if node is not None else None
+        if connection is not None and connection.launcher is not None:
+            return all(host.online or self.can_fence(host)
+                       for host in connection.launcher.running_on)
         if not self.options.fencing_enabled or not self.have_fencing:
             return False
         if self.quorate:

@@ -111,7 +111,9 @@ def run_case(name: str, tier: str) -> CaseResult:
     from daemon.scheduler import load_cib, schedule
     expected = expected_lines(name, tier)
     try:
-        transition = schedule(load_cib(str(case_dir(tier) / "xml" / f"{name}.xml")), CASE_NOW)
+        # crm_simulate treats the saved CIBs as sanitized (private parameters masked)
+        transition = schedule(load_cib(str(case_dir(tier) / "xml" / f"{name}.xml")), CASE_NOW,
+                              sanitized=True)
     except Exception as exc:  # a crash is a failing case, reported with its cause
         return CaseResult(name, tier, 0, expected, [], error=repr(exc))
     matched, missing, extra = compare(expected, [normalise(x) for x in transition.summary_lines])

@@ -462,3 +462,32 @@ def test_schema_problems_come_first_and_are_errors(catalog):
 
 def test_valid_configuration_passes_the_schema(catalog):
     assert run(catalog, schema=True, resources=MONITORED) == []
+
+
+# --- bundles --------------------------------------------------------------------------------
+
+_BUNDLE_PRIMITIVE = '<primitive id="app" class="ocf" provider="pacemaker" type="Dummy"/>'
+
+
+@pytest.mark.parametrize("container,network,message", [
+    ('<docker image="img" replicas="2"/>', "",
+     "b: the cluster cannot manage app inside the bundle without ip-range-start or "
+     "control-port in its network (the bundle would be ignored)"),
+    ('<podman image="img" replicas="2" replicas-per-host="2"/>',
+     '<network control-port="3121"/>',
+     "b: control-port without ip-range-start allows one replica per host: set "
+     "replicas-per-host=1 (the cluster would use 1)"),
+])
+def test_bundle_primitive_needs_a_usable_network(catalog, container, network, message):
+    bundle = f'<bundle id="b">{container}{network}{_BUNDLE_PRIMITIVE}</bundle>'
+    assert errors(run(catalog, resources=bundle)) == [message]
+
+
+@pytest.mark.parametrize("network", [
+    '<network control-port="3121"/>',
+    '<network ip-range-start="192.168.122.131"/>',
+])
+def test_bundle_with_a_usable_network_passes(catalog, network):
+    bundle = (f'<bundle id="b"><podman image="img" replicas="2"/>{network}'
+              f'{_BUNDLE_PRIMITIVE}</bundle>')
+    assert errors(run(catalog, resources=bundle)) == []

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from daemon.cib.options import OptionValueError, parse_duration_ms
 from daemon.fencing.errors import FencingConfigError
 from daemon.fencing.hostlists import MAP_SEPARATORS
+from daemon.records import record
 
 DELAY_BASE = "pcmk_delay_base"
 DELAY_MAX = "pcmk_delay_max"
@@ -89,7 +89,7 @@ def total_delay_ms(device_ms: int, requested_ms: int = 0) -> int:
     return 0 if requested_ms < 0 else requested_ms + device_ms
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NodeStanding:
     """A node as the priority delay sees it: `online` means a member of our partition."""
 

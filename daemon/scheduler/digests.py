@@ -9,8 +9,8 @@ digest with a fresh one tells whether a resource's definition changed since it r
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
+from daemon.records import record
 from daemon.scheduler import actions as act
 from daemon.scheduler.model import Node, Resource
 from daemon.scheduler.params import action_params, rsc_params
@@ -50,7 +50,7 @@ def meta_name(name: str) -> str:
     return "CRM_meta_" + name.replace("-", "_")
 
 
-@dataclass
+@record
 class DigestResult:
     rc: int
     all_calc: str

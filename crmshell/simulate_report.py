@@ -182,6 +182,8 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
 
 
 def _graph_files(report: Report, transition, opts: SimulateOptions) -> None:
+    if opts.save_graph is None and opts.save_dotfile is None:
+        return  # and the graph modules stay unimported: they are a plain run's start-up cost
     from daemon.scheduler.graph import build_graph
     from daemon.scheduler.graph_files import graph_dot, graph_xml
     from daemon.scheduler.recheck import next_recheck

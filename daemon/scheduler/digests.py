@@ -8,7 +8,10 @@ digest with a fresh one tells whether a resource's definition changed since it r
 
 from __future__ import annotations
 
-import hashlib
+try:  # CPython's own md5: hashlib loads OpenSSL (some 3 ms of a `simulate -S` start)
+    from _md5 import md5
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import md5
 
 from daemon.records import record
 from daemon.scheduler import actions as act
@@ -43,7 +46,7 @@ def serialise(params: dict[str, str]) -> str:
 
 
 def digest_of(params: dict[str, str]) -> str:
-    return hashlib.md5(serialise(params).encode("utf-8")).hexdigest()
+    return md5(serialise(params).encode("utf-8")).hexdigest()
 
 
 def meta_name(name: str) -> str:

@@ -197,7 +197,12 @@ def run(opts: SimulateOptions, *, cib_file: str | None = None, cib=None) -> list
 
 
 def save_files(report: Report, opts: SimulateOptions) -> None:
-    """-I, -O, -X, -G and -D: atomically, new files following the umask."""
+    """-I, -O, -X, -G and -D: atomically, new files following the umask.
+
+    The writing helpers are imported only when there is something to write: they bring in
+    pathlib and tempfile, a tenth of a plain `simulate -S` run's start-up."""
+    if not (_saves(opts) or opts.save_graph or opts.save_dotfile):
+        return
     from daemon.cib.persist import current_umask, write_cib_file, write_file_atomically
 
     for path, cib in ((opts.save_input, report.input_cib), (opts.save_output, report.output_cib),

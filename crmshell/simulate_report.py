@@ -17,8 +17,8 @@ from __future__ import annotations
 import copy
 import datetime
 import re
-from dataclasses import dataclass, field
 
+from daemon.records import field, record
 from daemon.scheduler.inject import Injections, OpSpec
 
 # Node-list items carry their label as an item id, which plain text leaves out.
@@ -26,7 +26,7 @@ _NODE_LIST_LABEL = re.compile(r"^(?:Online|OFFLINE|RemoteOnline|RemoteOFFLINE|Gu
                               r"(\[.*)$")
 
 
-@dataclass
+@record
 class SimulateOptions:
     xml_file: str | None = None
     live: bool = False
@@ -47,7 +47,7 @@ class SimulateOptions:
     in_place: bool = False
 
 
-@dataclass
+@record
 class Report:
     """The printed lines, and the documents crm_simulate can save: the input after the
     injections (-I), the output after the simulated execution (-O), the graph (-G, -D)."""
@@ -183,6 +183,8 @@ def simulate_report(cib, opts: SimulateOptions, wall_clock: int) -> Report:
 
 
 def _graph_files(report: Report, transition, opts: SimulateOptions) -> None:
+    if opts.save_graph is None and opts.save_dotfile is None:
+        return  # and the graph modules stay unimported: they are a plain run's start-up cost
     from daemon.scheduler.graph import build_graph
     from daemon.scheduler.graph_files import graph_dot, graph_xml
     from daemon.scheduler.recheck import next_recheck

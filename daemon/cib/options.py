@@ -14,9 +14,10 @@ Names: `name` is the spelling Pacemaker 2.1 (and crmsh 4.4) writes; `new_name` i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterable, Mapping
+
+from daemon.records import record
 
 INFINITY = 1_000_000
 """Pacemaker's score infinity: scores saturate at +/- this value."""
@@ -42,7 +43,7 @@ class OptionValueError(ValueError):
     """A value that does not parse as its option's type; the message says what was expected."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OptionSpec:
     """One option: what it is called (2.1 and 3.x), what it holds, what it defaults to."""
 
@@ -206,7 +207,7 @@ _ALL = (PRIMITIVE, GROUP, CLONE, PROMOTABLE, BUNDLE, TEMPLATE)
 _CLONES = (CLONE, PROMOTABLE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MetaSpec:
     """A resource meta attribute and the kinds of resource it means something on."""
 

@@ -32,13 +32,16 @@ choice and is taken as it is.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from daemon.cib.options import OptionValueError, parse_duration_ms
 from daemon.fencing.errors import FencingConfigError
 from daemon.fencing.hostlists import MAP_SEPARATORS
+from daemon.records import record
+
+if TYPE_CHECKING:  # the caller's generator; the scheduler, which imports this, never draws
+    import random
 
 DELAY_BASE = "pcmk_delay_base"
 DELAY_MAX = "pcmk_delay_max"
@@ -89,7 +92,7 @@ def total_delay_ms(device_ms: int, requested_ms: int = 0) -> int:
     return 0 if requested_ms < 0 else requested_ms + device_ms
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NodeStanding:
     """A node as the priority delay sees it: `online` means a member of our partition."""
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from daemon.records import field, record
 
 MAP_SEPARATORS = frozenset("; \t")
 MAP_ASSIGN = frozenset(":=")
@@ -30,7 +31,7 @@ _NAME_CHARS = re.compile(r"[A-Za-z0-9_.\-]*")
 _NOT_NAMES = frozenset({"on", "off"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostMap:
     """A parsed `pcmk_host_map`: `ports` by node name in lower case, and the entries that were
     malformed, each with why."""

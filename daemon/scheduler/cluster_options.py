@@ -7,9 +7,9 @@ changed a default, `_DEFAULTS_3X` says so here, in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from daemon.cib.options import cluster_option
+from daemon.records import record
 from daemon.scheduler import timespec
 
 # The options the scheduler reads, by the name it keys them on.
@@ -55,7 +55,7 @@ def is_false(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("false", "off", "no", "n", "0")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClusterOptions:
     """The options after defaults and aliases, typed."""
 

@@ -2,13 +2,16 @@
 
 Only what rules need: parse a date (calendar, ordinal or week form, optional time and
 offset) to Unix seconds, add a duration, and break a time into date_spec fields.
+Without the calendar module (it loads locale, for every scheduler run): date arithmetic
+gives what calendar.timegm and calendar.monthrange would.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
+
+_EPOCH = _dt.date(1970, 1, 1)
 
 _DATE_TIME = re.compile(
     r"^\s*(?P<date>\d{4}-\d{2}-\d{2}|\d{4}-\d{3}|\d{4}-W\d{2}-\d)"
@@ -35,7 +38,7 @@ def parse_date(text: str) -> int:
         day = _dt.date(year, 1, 1) + _dt.timedelta(days=yday - 1)
     else:
         day = _dt.date(int(d[:4]), int(d[5:7]), int(d[8:10]))
-    seconds = calendar.timegm(day.timetuple())
+    seconds = (day - _EPOCH).days * 86400
     t = m.group("time")
     if t:
         parts = [int(p) for p in t.split(":")]
@@ -52,6 +55,11 @@ def parse_date(text: str) -> int:
     return seconds
 
 
+def _days_in_month(year: int, month: int) -> int:
+    following = _dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - _dt.timedelta(days=1)).day
+
+
 _DURATION_FIELDS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 
 
@@ -63,7 +71,7 @@ def add_duration(start: int, fields: dict[str, str]) -> int:
     total_months = moment.month - 1 + months + 12 * years
     year = moment.year + total_months // 12
     month = total_months % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
+    day = min(moment.day, _days_in_month(year, month))
     moment = moment.replace(year=year, month=month, day=day)
     delta = _dt.timedelta(
         weeks=int(fields.get("weeks", 0) or 0), days=int(fields.get("days", 0) or 0),

@@ -15,9 +15,9 @@ and doing, and it is what travels to another node's executor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from daemon.records import field, record
 from daemon.scheduler import model as m
 from daemon.scheduler import actions as act
 from daemon.scheduler.params import action_params, rsc_params
@@ -34,7 +34,7 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _XML_ATTRIBUTES = frozenset({"id", "class", "provider", "type", "description"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GraphResource:
     """The resource an operation is for, as the executor knows it.
 
@@ -55,7 +55,7 @@ class GraphResource:
         return f"{self.standard}:{self.type}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GraphAction:
     id: int
     kind: str
@@ -77,7 +77,7 @@ class GraphAction:
         return f"{self.key}{where}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Graph:
     """One transition: its actions in graph order, and the options that govern running it."""
 

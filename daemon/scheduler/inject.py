@@ -15,8 +15,7 @@ where the scheduler's rsc_ticket constraints read them (daemon/scheduler/tickets
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from daemon.records import field, record
 from daemon.scheduler import status_xml
 from daemon.scheduler.actions import parse_op_key
 from daemon.scheduler.errors import SchedulerError
@@ -26,7 +25,7 @@ class InjectionError(SchedulerError):
     """A what-if change that cannot be made (bad operation spec, unknown node or resource)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OpSpec:
     """`RSC_TASK_INTERVAL@NODE=RC`, as crm_simulate's --op-inject and --op-fail take it."""
 
@@ -55,7 +54,7 @@ def parse_op_spec(text: str) -> OpSpec:
     return OpSpec(text, rsc, task, interval_ms, node, int(rc))
 
 
-@dataclass
+@record
 class Injections:
     quorum: str | None = None
     watchdog: str | None = None

@@ -17,9 +17,9 @@ values and the transition's shape follows from these orderings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cmp_to_key
 
+from daemon.records import field, record
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
 from daemon.scheduler.model import Action, Node, Resource
@@ -36,7 +36,7 @@ def notify_key(rsc_id: str, notify_type: str, task: str) -> str:
     return f"{rsc_id}_{notify_type}_notify_{task}_0"
 
 
-@dataclass
+@record
 class Notification:
     """The notifications about one clone action (Pacemaker's notify_data_t)."""
 

@@ -8,9 +8,9 @@ resource's agent, an operation, parameters and meta-attributes. The comparison s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+from daemon.records import field, record
 from daemon.scheduler import dates
 from daemon.scheduler import scores
 from daemon.scheduler.roles import Role, parse_role
@@ -18,7 +18,7 @@ from daemon.scheduler.roles import Role, parse_role
 IdLookup = Callable[[str], object]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInput:
     """Everything a rule may look at."""
 
@@ -236,7 +236,7 @@ def _op_expression(expr, inp: RuleInput) -> bool:
     return True
 
 
-@dataclass
+@record
 class _SortedSet:
     el: object
     score: int

@@ -10,12 +10,12 @@ and lose their history). Unpacking that copy gives the "Revised Cluster Status".
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 
+from daemon.records import record
 from daemon.scheduler import model as m
 from daemon.scheduler import status_xml
-from daemon.scheduler.digests import digest_of
 from daemon.scheduler.actions import op_key
+from daemon.scheduler.digests import digest_of
 from daemon.scheduler.model import Action
 from daemon.scheduler.notify import notify_key
 from daemon.scheduler.working_set import WorkingSet
@@ -275,7 +275,7 @@ def _records_history(action: Action) -> bool:
                                                           "notify", "lrm_delete")
 
 
-@dataclass
+@record
 class Execution:
     """A simulated run of the graph: the actions executed (a failed one last: the
     transition stops there), the lines printed while executing, and the revised CIB."""

@@ -9,9 +9,9 @@ other sections are daemon/status's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
+from daemon.records import record
 from daemon.scheduler import model as m
 from daemon.scheduler import scores
 from daemon.scheduler.assign import current_node
@@ -32,7 +32,7 @@ _PENDING_STATE = {"start": "Starting", "stop": "Stopping", "migrate_to": "Migrat
 _PENDING_FLAG = {"monitor": "Monitoring"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Show:
     """What crm_mon shows beyond crm_simulate's list (Pacemaker's pcmk_show_* flags that
     change node and resource lines); the all-off default is crm_simulate's."""

@@ -6,8 +6,7 @@ padding (which grows as longer names are printed, as Pacemaker's does).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from daemon.records import record
 from daemon.scheduler import actions as act
 from daemon.scheduler import model as m
 from daemon.scheduler.assign import current_node
@@ -16,7 +15,7 @@ from daemon.scheduler.roles import Role
 from daemon.scheduler.working_set import WorkingSet
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SummaryItem:
     """One Transition Summary line, parsed into its parts."""
 

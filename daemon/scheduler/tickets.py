@@ -16,8 +16,7 @@ whose current role is that role (or to any role when none is given).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from daemon.records import record
 from daemon.scheduler import rules, scores
 from daemon.scheduler.cluster_options import is_true
 from daemon.scheduler.model import Resource
@@ -27,7 +26,7 @@ from daemon.scheduler.working_set import WorkingSet
 STOP, DEMOTE, FENCE, FREEZE = "stop", "demote", "fence", "freeze"
 
 
-@dataclass
+@record
 class Ticket:
     id: str
     granted: bool = False
@@ -39,7 +38,7 @@ class Ticket:
         return self.granted and not self.standby
 
 
-@dataclass
+@record
 class RscTicket:
     id: str
     rsc: Resource

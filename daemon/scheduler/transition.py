@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
+from daemon.records import field, record
 from daemon.scheduler.summary import SummaryItem, format_items, summary_items
 from daemon.scheduler.working_set import WorkingSet
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ActionInfo:
     """An action of the transition, as a plain record.
 
@@ -35,14 +35,14 @@ class ActionInfo:
     meta: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OrderingInfo:
     first: int
     then: int
     flags: int
 
 
-@dataclass
+@record
 class Transition:
     """What `schedule()` decided.
 

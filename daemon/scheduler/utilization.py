@@ -16,6 +16,7 @@ unassigning releases it. With `placement-strategy` other than `default`:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from daemon.scheduler import colocation as col
 from daemon.scheduler import model as m
@@ -23,6 +24,7 @@ from daemon.scheduler import rules
 from daemon.scheduler import scores
 from daemon.scheduler.glib_sort import merge_sort
 from daemon.scheduler.model import Node, Resource
+from daemon.status.ghash import hash_order
 
 DEFAULT = "default"
 UTILIZATION = "utilization"
@@ -51,6 +53,20 @@ def unpack_resource_utilization(ws, rsc: Resource, xml) -> None:
     if xml is not None:
         rules.unpack_nvpair_sets(xml, "utilization", rules.RuleInput(now=ws.now),
                                  rsc.utilization, lookup=ws.lookup_id)
+
+
+@lru_cache(maxsize=64)
+def _table_order(node_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The order Pacemaker walks a resource's allowed-node table: a GLib hash table keyed by
+    node id with Pacemaker's string hash, modelled by daemon/status/ghash.py (crm_mon lists
+    tickets from the same kind of table). Where Pacemaker keeps the first of equal nodes
+    met, or sorts the table's values, this order decides; every resource of a cluster has
+    the same node ids, hence the cache."""
+    return tuple(hash_order(node_ids))
+
+
+def iteration_order(node_ids) -> tuple[str, ...]:
+    return _table_order(tuple(node_ids))
 
 
 # ---- node capacities ------------------------------------------------------------------
@@ -189,7 +205,10 @@ def ban_insufficient_capacity(ws, rsc: Resource) -> Node | None:
         add_utilization(other, rsc, found, needs)
     any_capable = False
     most_capable = None
-    for node, score in rsc.allowed.items():
+    # In the order Pacemaker's allowed-node table iterates: the first of equally free nodes
+    # stays the most capable one.
+    by_id = {node.id: (node, score) for node, score in rsc.allowed.items()}
+    for node, score in (by_id[i] for i in iteration_order(by_id)):
         if not node.available(score, consider_score=True):
             continue
         if have_enough(node, needs):
@@ -235,11 +254,18 @@ def compare_nodes(strategy: str, node1: Node, score1: int, node2: Node, score2: 
     return -1 if node1.name < node2.name else 1
 
 
-def sort_nodes(strategy: str, nodes: dict[Node, int], preferred: Node | None
-               ) -> list[tuple[Node, int]]:
+def sort_nodes(strategy: str, nodes: dict[Node, int], preferred: Node | None,
+               table: bool = True) -> list[tuple[Node, int]]:
     """pcmk__sort_nodes() under a non-default strategy (GLib's merge sort: `balanced`
-    compares capacities, which is not a total order with several attributes)."""
-    return merge_sort(list(nodes.items()), lambda a, b: compare_nodes(
+    compares capacities, which is not a total order with several attributes, so the input
+    order counts). `table`: `nodes` is a resource's allowed-node table, which Pacemaker
+    hands over as g_hash_table_get_values() lists it (the reverse of its iteration order);
+    otherwise the nodes are a list, in the given order."""
+    items = list(nodes.items())
+    if table:
+        by_id = {node.id: (node, score) for node, score in items}
+        items = [by_id[i] for i in reversed(iteration_order(by_id))]
+    return merge_sort(items, lambda a, b: compare_nodes(
         strategy, a[0], a[1], b[0], b[1], preferred))
 
 
@@ -247,7 +273,8 @@ def sort_resources(ws) -> None:
     """pcmk__sort_resources(): the order in which resources are assigned."""
     from daemon.scheduler.assign import current_node
     strategy = ws.options.placement_strategy
-    nodes = [node for node, _ in sort_nodes(strategy, {n: n.weight for n in ws.nodes}, None)]
+    nodes = [node for node, _ in sort_nodes(strategy, {n: n.weight for n in ws.nodes}, None,
+                                            table=False)]
     cache: dict[str, dict[Node, int]] = {}
 
     def colocated_scores(rsc: Resource) -> dict[Node, int]:

@@ -28,8 +28,10 @@ def plan(cib, *, now_ms: int, seq: int, transition_id: int, dc_uuid: str) -> Pla
         ws = run_pipeline(cib, now_ms // 1000)
         graph = build_graph(ws, transition_id, dc_uuid)
         summary = tuple(format_items(summary_items(ws)))
-        graph = Graph(graph.transition_id, graph.actions, graph.start_failure_is_fatal,
-                      graph.batch_limit, graph.node_action_limit, summary)
+        graph = Graph(graph.transition_id, graph.actions,
+                      start_failure_is_fatal=graph.start_failure_is_fatal,
+                      batch_limit=graph.batch_limit, node_action_limit=graph.node_action_limit,
+                      migration_limit=graph.migration_limit, summary=summary)
         recheck_by = next_recheck(ws)
         interval = recheck_interval_ms(ws.options.raw.get("cluster-recheck-interval"))
         attempts = max_attempts(ws.options.get("fencing-max-attempts"))

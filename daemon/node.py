@@ -69,6 +69,7 @@ log = logging.getLogger("crmshelld")
 
 DC_VERSION = f"{DAEMON_VERSION}-crmshell"
 SHUTDOWN_ESCALATION_S = 20 * 60
+SAVE_GAP_S = 0.1                        # between saves nobody waits for
 # The core's "info" is every step of every transition: kept for --debug, as Pacemaker keeps
 # its per-action detail below notice; "notice" and worse are what an administrator reads.
 _LOG_LEVELS = {"info": logging.DEBUG, "notice": logging.INFO, "warning": logging.WARNING,
@@ -110,7 +111,8 @@ class Node:
         self._stopping = False
         self._save_task: asyncio.Task | None = None
         self._save_again = False
-        self._unsaved: list[tuple[asyncio.Future, object]] = []
+        self._unsaved: list[tuple[asyncio.Future, object]] = []   # callers awaiting the disk
+        self._save_hurry = asyncio.Event()
         self._background: set[asyncio.Task] = set()
         self.planner = PlanWorker()
         self.sync: SyncRounds | None = None     # this session's sync rounds (see replication.sync)
@@ -680,13 +682,19 @@ class Node:
             if future is not None and not future.done():
                 future.set_exception(CibError(f"internal error applying the update: {err}"))
             return
-        # A change of the configuration is answered once it is on this node's disk (a
-        # one-node cluster has nobody else to hold it through a crash); the wake-up of any
-        # other caller is queued before the plan the core asks for, so a client's next
-        # request overlaps with the scheduler's run, as the save does.
+        # A change of the configuration made on a node alone is answered once it is on its
+        # disk: nobody else holds it through a crash. With peers it is answered at once, as
+        # Pacemaker does: every member applied the same delivery, and a node that crashes
+        # takes the CIB back from them (a disk write per commit would cap a client at the
+        # disk's flush rate). The wake-up is queued before the plan the core asks for, so a
+        # client's next request overlaps with the scheduler's run, as the save does.
         if applied.config_changed:
             if future is not None and not future.done():
-                self._unsaved.append((future, applied))
+                if self._alone():
+                    self._unsaved.append((future, applied))
+                    self._save_hurry.set()
+                else:
+                    future.set_result(applied)
             self._save_soon()
         elif future is not None and not future.done():
             future.set_result(applied)
@@ -697,10 +705,15 @@ class Node:
         self._notify(update, applied)
 
     # ---- persistence ----------------------------------------------------------------------
+    def _alone(self) -> bool:
+        members = self.channel.members if self.channel is not None else ()
+        return len({m.nodeid for m in members}) <= 1
+
     def _save_soon(self) -> None:
         """Write the configuration behind the replicated state. Saves run one after the
         other, each taking the CIB as it is when it begins, so a burst of commits costs a
-        few writes (group commit) and every caller waits for the one that holds its change."""
+        few writes (group commit), and a caller that waits (see _apply_delivered) waits for
+        the one that holds its change."""
         if self._save_task is not None and not self._save_task.done():
             self._save_again = True
             return
@@ -709,6 +722,7 @@ class Node:
     async def _save_loop(self) -> None:
         while True:
             self._save_again = False
+            started = time.monotonic()
             waiting, self._unsaved = self._unsaved, []
             data = _without_status(self.store.root)
             failure = None
@@ -726,6 +740,16 @@ class Node:
                         future.set_exception(failure)
             if not self._save_again:
                 return
+            if not self._unsaved:
+                # nobody waits: a stream of commits is written a few times a second, not
+                # once per commit (each write is several flushes to the disk), unless a
+                # caller comes to wait meanwhile
+                self._save_hurry.clear()
+                try:
+                    await asyncio.wait_for(self._save_hurry.wait(),
+                                           max(0.0, SAVE_GAP_S - (time.monotonic() - started)))
+                except TimeoutError:
+                    pass
 
     async def _flush_save(self) -> None:
         if self._save_task is not None:
